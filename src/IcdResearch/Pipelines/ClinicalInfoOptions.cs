@@ -30,6 +30,19 @@ public sealed record ClinicalInfoOptions
         new(Ccl25Fields.TreatmentCourse, 200),
     ];
 
+    /// <summary>
+    /// For records that exist only in the entity-extracted view (train-entities.json has 754 labelled records, only
+    /// 160 of them with raw text): which entity types stand in for the text, each as "类型：a，b" clipped to max_chars.
+    /// </summary>
+    [JsonPropertyName("entity_fields")]
+    public IReadOnlyList<ClinicalField> EntityFields { get; init; } =
+    [
+        new("疾病", 200),
+        new("症状", 100),
+        new("手术", 60),
+        new("检查项目", 120),
+    ];
+
     public static ClinicalInfoOptions Default { get; } = new();
 
     /// <summary>Throws for unknown field names or non-positive lengths (so a bad config fails before any training).</summary>
@@ -56,6 +69,14 @@ public sealed record ClinicalInfoOptions
             sb.Append(f.Field).Append('：').Append(text);
         }
         return sb.ToString();
+    }
+
+    /// <summary>Entity-only rendering: the record's entities of each configured type (both views, de-duplicated).</summary>
+    public string Render(EntityRecord record)
+    {
+        var lines = EntityFields.Select(f => (f.Field, Text: Clip(string.Join('，', record.Entities(f.Field)), f.MaxChars)))
+            .Where(x => x.Text.Length > 0).Select(x => $"{x.Field}：{x.Text}");
+        return string.Join('\n', lines);
     }
 
     /// <summary>Collapses whitespace runs (including newlines) to one space and trims.</summary>
