@@ -20,18 +20,30 @@ public static class PrimaryRouter
     /// <param name="neighbourCode">Primary code of the most similar training case (retrieval database, Eq. 1).</param>
     /// <param name="rejudgeWithExample">Re-judge model given the case plus the retrieved training case and its answer.</param>
     /// <param name="rejudgeWithoutExample">Re-judge model given the case alone.</param>
-    public static PrimaryDecision Decide(PrimaryArm arm, PrimaryFirstPass first, string neighbourCode, ConfidenceThreshold threshold,
-        Func<string> rejudgeWithExample, Func<string> rejudgeWithoutExample)
+    /// <summary>Where <see cref="Decide"/> sends a record, without running the re-judge model (to batch re-judging).</summary>
+    public static PrimaryRoute Route(PrimaryArm arm, PrimaryFirstPass first, string neighbourCode, ConfidenceThreshold threshold)
     {
         var uncertain = threshold.IsUncertain(first.Confidence);
         var disagrees = !string.Equals(first.Code, neighbourCode, StringComparison.Ordinal);
         return arm switch
         {
-            PrimaryArm.Baseline => new(first.Code, PrimaryRoute.Kept),
-            PrimaryArm.ConfidenceOnly => uncertain ? new(rejudgeWithoutExample(), PrimaryRoute.RejudgedWithoutExample) : new(first.Code, PrimaryRoute.Kept),
-            PrimaryArm.RetrievalOnly => disagrees ? new(rejudgeWithExample(), PrimaryRoute.RejudgedWithExample) : new(first.Code, PrimaryRoute.Kept),
-            PrimaryArm.ConfidenceRetrieval => uncertain && disagrees ? new(rejudgeWithExample(), PrimaryRoute.RejudgedWithExample) : new(first.Code, PrimaryRoute.Kept),
+            PrimaryArm.Baseline => PrimaryRoute.Kept,
+            PrimaryArm.ConfidenceOnly => uncertain ? PrimaryRoute.RejudgedWithoutExample : PrimaryRoute.Kept,
+            PrimaryArm.RetrievalOnly => disagrees ? PrimaryRoute.RejudgedWithExample : PrimaryRoute.Kept,
+            PrimaryArm.ConfidenceRetrieval => uncertain && disagrees ? PrimaryRoute.RejudgedWithExample : PrimaryRoute.Kept,
             _ => throw new ArgumentOutOfRangeException(nameof(arm)),
+        };
+    }
+
+    public static PrimaryDecision Decide(PrimaryArm arm, PrimaryFirstPass first, string neighbourCode, ConfidenceThreshold threshold,
+        Func<string> rejudgeWithExample, Func<string> rejudgeWithoutExample)
+    {
+        var route = Route(arm, first, neighbourCode, threshold);
+        return route switch
+        {
+            PrimaryRoute.RejudgedWithExample => new(rejudgeWithExample(), route),
+            PrimaryRoute.RejudgedWithoutExample => new(rejudgeWithoutExample(), route),
+            _ => new(first.Code, route),
         };
     }
 }
