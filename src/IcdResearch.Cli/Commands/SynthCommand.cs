@@ -1,0 +1,26 @@
+using System.CommandLine;
+using IcdResearch.Data;
+
+namespace IcdResearch.Cli.Commands;
+
+/// <summary>`icd synth --out DIR`: writes the synthetic CCL25 sample in the real data folder layout.</summary>
+public sealed class SynthCommand : ICliCommand
+{
+    public Command Build()
+    {
+        var outDir = CommonOptions.Out("Folder to write ccl25/{train-raw,train-labels,train-entities,test-a-raw,test-a-entities}.json and codes/dccnce-2.0.tsv into (use it as --data / ICD_DATA_DIR).");
+        var seed = CommonOptions.Seed(SyntheticSample.DefaultSeed);
+        var command = new Command("synth",
+            "Write the project's SYNTHETIC CCL25 sample (hand-written templates, SYN ids, not real patients) in the same layout as the real data, " +
+            "so every command runs without the dataset.") { outDir, seed };
+        command.SetAction(parse =>
+        {
+            var dir = Path.GetFullPath(parse.GetValue(outDir)!);
+            SyntheticSample.Write(dir, parse.GetValue(seed));
+            var s = SyntheticSample.Generate(parse.GetValue(seed));
+            Console.WriteLine($"wrote the synthetic sample to {dir}: {s.TrainRaw.Count} raw labelled, {s.TrainLabels.Count} labelled in total, {s.TestARaw.Count} unlabelled test-a records, {s.Codes.Count} codes");
+            return 0;
+        });
+        return command;
+    }
+}
