@@ -25,12 +25,14 @@ public sealed record CodeCentricData
     public IEnumerable<SpanCodePair> AllPairs => GoldTabular.Concat(GoldIndex).Concat(Silver).Concat(Synthetic);
 
     /// <param name="train">Labelled training records (documents for doc-level examples and silver mining).</param>
-    /// <param name="test">Held-out labelled records (evaluation only; their text never enters a pair).</param>
+    /// <param name="test">Held-out labelled records (evaluation only; their text never enters a pair); the first
+    /// <see cref="CodeCentricOptions.MaxTestRecords"/> are used when that cap is set.</param>
     /// <param name="chipTrain">CHIP-CDN train mentions (gold index pairs).</param>
     /// <param name="chipDev">CHIP-CDN dev mentions (out-of-domain test).</param>
     public static CodeCentricData Build(Ccl25Dataset dataset, IReadOnlyList<ClinicalRecord> train, IReadOnlyList<ClinicalRecord> test,
         IReadOnlyList<ChipCdnPair> chipTrain, IReadOnlyList<ChipCdnPair> chipDev, CodeCentricOptions options)
     {
+        if (options.MaxTestRecords > 0 && test.Count > options.MaxTestRecords) test = test.Take(options.MaxTestRecords).ToList();
         var names = dataset.Codes.Codes.ToDictionary(c => c, dataset.Codes.NameOf, StringComparer.Ordinal);
         var space = dataset.PrimaryCodes.Concat(dataset.OtherCodes).ToHashSet(StringComparer.Ordinal);
         var gold = new GoldPairBuilder(names);
