@@ -24,6 +24,30 @@ public sealed record CodeCentricData
 
     public IEnumerable<SpanCodePair> AllPairs => GoldTabular.Concat(GoldIndex).Concat(Silver).Concat(Synthetic);
 
+    /// <summary>
+    /// Loads the dataset (or the synthetic sample), the shared split file's train/test records and CHIP-CDN, and builds
+    /// the data. Without CHIP-CDN files (synthetic sample) there are no index pairs and no out-of-domain test.
+    /// </summary>
+    public static CodeCentricData Load(CodeCentricOptions options, string? dataDir = null, Action<string>? log = null)
+    {
+        var dataset = Ccl25Dataset.Load(dataDir);
+        // The shared split (data/splits/ccl25-seed42.json): documents of train ∪ dev train the models (no CCL setting is
+        // tuned on dev), test is held out; the 594 entity-only records have no document text and are not used.
+        var split = Splits.For(dataset);
+        var train = split.Train.Concat(split.Dev).Select(id => dataset.RawById[id]).ToList();
+        var test = split.Test.Select(id => dataset.RawById[id]).ToList();
+        var chipDir = Path.Combine(DataDirectory.Resolve(dataDir), "chip-cdn");
+        List<ChipCdnPair> chipTrain = [], chipDev = [];
+        if (!dataset.IsSynthetic && File.Exists(Path.Combine(chipDir, "train.json")))
+        {
+            chipTrain = ChipCdn.Load(Path.Combine(chipDir, "train.json"));
+            chipDev = ChipCdn.Load(Path.Combine(chipDir, "dev.json"));
+        }
+        else log?.Invoke($"note: no CHIP-CDN under {chipDir} (or synthetic data): no index pairs, no out-of-domain test");
+        log?.Invoke($"ccl: {dataset.Source}: {train.Count} train / {test.Count} test records");
+        return Build(dataset, train, test, chipTrain, chipDev, options);
+    }
+
     /// <param name="train">Labelled training records (documents for doc-level examples and silver mining).</param>
     /// <param name="test">Held-out labelled records (evaluation only; their text never enters a pair); the first
     /// <see cref="CodeCentricOptions.MaxTestRecords"/> are used when that cap is set.</param>

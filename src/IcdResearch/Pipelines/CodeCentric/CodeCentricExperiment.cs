@@ -29,8 +29,7 @@ public static class CodeCentricExperiment
         Directory.CreateDirectory(options.ResultsDir);
         Directory.CreateDirectory(options.RunsDir);
 
-        CodeCentricPairsFiles(data, options);
-        var files = new Dictionary<string, IReadOnlyList<ResultRow>> { ["ccl_pairs.csv"] = PairRows(data) };
+        var files = new Dictionary<string, IReadOnlyList<ResultRow>> { ["ccl_pairs.csv"] = WritePairs(data, options) };
         Log($"pairs: {data.GoldTabular.Count} tabular, {data.GoldIndex.Count} index, {data.Silver.Count} silver, {data.Synthetic.Count} synthetic; " +
             $"mining {data.MiningReport.Found}/{data.MiningReport.Attempts} found, {data.MiningReport.NoEvidence} no evidence, {data.MiningReport.NonVerbatim} non-verbatim");
 
@@ -119,10 +118,14 @@ public static class CodeCentricExperiment
         return examples.Select(e => (e, k: rng.Next())).OrderBy(t => t.k).Select(t => t.e).ToList();
     }
 
-    static void CodeCentricPairsFiles(CodeCentricData data, CodeCentricOptions options)
+    /// <summary>Writes the versioned pair files and results/ccl_pairs.csv (pair counts, mining report); needs no model.</summary>
+    public static List<ResultRow> WritePairs(CodeCentricData data, CodeCentricOptions options)
     {
         CodeCentric.SpanPairsFile.Write(Path.Combine(options.ResultsDir, SilverPairsFile), data.Silver);
         CodeCentric.SpanPairsFile.Write(Path.Combine(options.ResultsDir, SpanPairsFile), data.AllPairs);
+        var rows = PairRows(data);
+        ResultsTable.Write(Path.Combine(options.ResultsDir, "ccl_pairs.csv"), rows);
+        return rows;
     }
 
     static List<ResultRow> PairRows(CodeCentricData data)

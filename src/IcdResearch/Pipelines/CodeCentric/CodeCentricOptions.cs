@@ -13,6 +13,8 @@ public sealed record CodeCentricOptions
     public string ResultsDir { get; init; } = "results";
     /// <summary>Where trained arms (checkpoints) and raw generations go; re-runs reuse finished arms.</summary>
     public string RunsDir { get; init; } = Path.Combine("runs", "ccl");
+    /// <summary>Backbone model folder; null = the project's default pretrained backbone.</summary>
+    public string? Backbone { get; init; }
     public CodeCentricDocument Document { get; init; } = new();
     public int Epochs { get; init; } = 3;
     public double LearningRate { get; init; } = 1e-3;
