@@ -1,0 +1,48 @@
+using System.CommandLine;
+using IcdResearch.Data;
+using IcdResearch.Evaluation;
+
+namespace IcdResearch.Cli.Commands;
+
+/// <summary>`icd evaluate --gold GOLD.json --pred PRED.json`: the CCL25-Eval Task 8 metrics as one JSON object.</summary>
+public sealed class EvaluateCommand : ICliCommand
+{
+    public Command Build()
+    {
+        var gold = new Option<string>("--gold")
+        {
+            Description = "Gold CCL25 JSON with labels (病案标识, 主要诊断编码, 其他诊断编码; raw, entity or labels-only schema — other fields are ignored).",
+            Required = true,
+        };
+        var pred = new Option<string>("--pred")
+        {
+            Description = "Predictions in the submission format [{\"病案标识\": id, \"预测结果\": \"[PRIMARY|OTHER1;OTHER2]\"}].",
+            Required = true,
+        };
+        var seed = CommonOptions.Seed();
+        var resamples = new Option<int>("--resamples")
+        {
+            Description = "Bootstrap resamples for the 95% CIs.",
+            DefaultValueFactory = _ => Bootstrap.DefaultResamples,
+        };
+        var command = new Command("evaluate",
+            "Score predictions against gold and print one JSON object: n, missing, primary_accuracy, other_precision, other_recall, " +
+            "other_f1 (per-record set P/R/F1 of the other codes, averaged over gold records), acc_f1 = mean(0.5·I(primary) + 0.5·F1) " +
+            "(system paper Eq. 4), acc_recall = mean(0.5·I(primary) + 0.5·|G∩P|/|G|) (organisers' formula), other_micro_f1, " +
+            "other_macro_f1 (per-code F1 averaged over the codes in the gold other-code sets), acc_f1_ci95 and primary_accuracy_ci95 " +
+            "(seeded percentile bootstrap over records). Conventions: other codes are compared as sets; both sets empty → P=R=F1=1, " +
+            "otherwise a zero denominator gives 0; a gold record missing from PRED scores 0 and counts in 'missing'. " +
+            "Errors (exit code 2): an id in PRED that is not in GOLD, a duplicate id, a malformed prediction string.")
+        { gold, pred, seed, resamples };
+        command.SetAction(parse =>
+        {
+            var goldPath = parse.GetValue(gold)!;
+            var predPath = parse.GetValue(pred)!;
+            var report = Ccl25Metrics.Evaluate(Ccl25LabelsFile.Load(goldPath), SubmissionFormat.Read(predPath),
+                parse.GetValue(seed), parse.GetValue(resamples), predPath, goldPath);
+            Console.WriteLine(report.ToJson());
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,48 @@
+using System.CommandLine;
+using IcdResearch.Cli.Figures;
+
+namespace IcdResearch.Cli.Commands;
+
+/// <summary>`icd figures`: regenerates every chart of paper-repro.md from results/ as self-contained HTML and PNG.</summary>
+public sealed class FiguresCommand : ICliCommand
+{
+    public Command Build()
+    {
+        var results = new Option<string>("--results")
+        {
+            Description = "Folder with the results/*.csv and summary.json written by `icd reproduce`.",
+            DefaultValueFactory = _ => "results",
+        };
+        var output = new Option<string>("--out")
+        {
+            Description = "Where to write NAME.html (plotly.js embedded, works offline) and NAME.png (headless Chromium).",
+            DefaultValueFactory = _ => "figures",
+        };
+        var noPng = new Option<bool>("--no-png") { Description = "Write HTML only (PNG rendering needs the `chromium` binary)." };
+        var only = new Option<string[]>("--only")
+        {
+            Description = $"Only these figures (space separated). Known: {string.Join(", ", FigureCatalog.All.Select(f => f.Name))}.",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var command = new Command("figures", "Regenerate every figure (Figure 4, threshold sweep, reliability diagram, Figure 5, Table 2, Table 3 …) from results/ as HTML + PNG.")
+        {
+            results, output, noPng, only,
+        };
+        command.SetAction(parse =>
+        {
+            var folder = new ResultsFolder(parse.GetValue(results)!);
+            if (!Directory.Exists(folder.Directory))
+                throw new DirectoryNotFoundException($"results folder {folder.Directory} does not exist; run `icd reproduce --out {parse.GetValue(results)}` first.");
+            var selected = parse.GetValue(only) is { Length: > 0 } names ? names.Select(FigureCatalog.Get).ToList() : null;
+            if (!parse.GetValue(noPng) && FigureExport.FindChromium() is null)
+                Console.Error.WriteLine("note: chromium not found (apt-get install chromium, or set ICD_CHROMIUM): PNG rendering is skipped, HTML is written.");
+            var outcomes = FigureWriter.WriteAll(folder, parse.GetValue(output)!, png: !parse.GetValue(noPng), selected);
+            foreach (var o in outcomes)
+                Console.WriteLine($"{o.Name,-26} {(o.HtmlPath is null ? "" : Path.GetRelativePath(".", o.HtmlPath))} {(o.PngPath is null ? "" : Path.GetRelativePath(".", o.PngPath))}  {(o.Message == "ok" ? "" : o.Message)}".TrimEnd());
+            var written = outcomes.Count(o => o.HtmlPath is not null);
+            Console.WriteLine($"{written} of {outcomes.Count} figures written to {Path.GetFullPath(parse.GetValue(output)!)}");
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,108 @@
+using IcdResearch.Evaluation;
+using Plotly.NET;
+
+namespace IcdResearch.Cli.Figures;
+
+/// <summary>One figure of paper-repro.md: file stem under figures/, what it mirrors, what it reads, and how to build it
+/// (null when its inputs are not in results/ yet).</summary>
+public sealed record FigureSpec(string Name, string Mirrors, string Reads, Func<ResultsFolder, GenericChart?> Build);
+
+/// <summary>
+/// Every chart `icd figures` writes and the notebooks show, built from results/ (conventions: notebooks/README.md).
+/// </summary>
+public static class FigureCatalog
+{
+    public static IReadOnlyList<FigureSpec> All { get; } =
+    [
+        new("fig4-primary-arms", "System paper Figure 4", "primary.csv: metric primary_accuracy, arms baseline/confidence-only/retrieval-only/confidence+retrieval", PrimaryArms),
+        new("primary-threshold-sweep", "System paper §4.2 (threshold 'confidence < 1')", "primary.csv: sweep rows (arm 'name@τ'), metric primary_accuracy", PrimaryThresholdSweep),
+        new("primary-routed", "System paper §4.2 (cases re-judged)", "primary.csv: metric routed (count of cases sent to the re-judge model)", PrimaryRouted),
+        new("primary-reliability", "System paper §3.1, Eq. 2 (token confidence)", "primary_cases.csv: id, arm, split, confidence, correct", PrimaryReliability),
+        new("fig5-ner", "System paper Figure 5", "ner.csv: arms zero-shot/fine-tuned, metrics ner_precision, ner_recall, ner_f1, other_f1", Ner),
+        new("table2-other", "System paper Table 2", "other.csv: arms direct/with-ner/ensemble on dev and test, metric other_f1", OtherTable2),
+        new("other-vote-sweep", "System paper §3.2 (vote threshold '> 7 of 16')", "other.csv: sweep rows (arm 'ensemble@k'), metric other_f1", OtherVoteSweep),
+        new("table3-leaderboard", "System paper Table 3", "overall.csv + baselines.csv: metric acc_recall (official formula) and acc_f1", Table3),
+    ];
+
+    public static FigureSpec Get(string name) =>
+        All.FirstOrDefault(f => f.Name == name) ?? throw new ArgumentException($"unknown figure '{name}'; known: {string.Join(", ", All.Select(f => f.Name))}.");
+
+    /// <summary>Rows that are not part of a sweep (no '@τ' / 'threshold=' parameter).</summary>
+    public static List<ResultRow> Fixed(IEnumerable<ResultRow> rows) => rows.Where(r => ResultCharts.SweepParameter(r) is null).ToList();
+
+    public static List<ResultRow> Swept(IEnumerable<ResultRow> rows) => rows.Where(r => ResultCharts.SweepParameter(r) is not null).ToList();
+
+    static GenericChart? PrimaryArms(ResultsFolder results)
+    {
+        var rows = Fixed(results.Rows("primary.csv")).Where(r => r.Metric == "primary_accuracy").ToList();
+        return rows.Count == 0 ? null : ResultCharts.GroupedBars(rows, r => r.Arm, r => r.Split,
+            "Figure 4 — primary diagnosis: confidence-guided retrieval ablation", "primary-diagnosis accuracy", "arm");
+    }
+
+    static GenericChart? PrimaryThresholdSweep(ResultsFolder results)
+    {
+        var rows = Swept(results.Rows("primary.csv")).Where(r => r.Metric == "primary_accuracy").ToList();
+        return rows.Count == 0 ? null : ResultCharts.Sweep(rows, r => StripParameter(r.Arm),
+            "Confidence threshold sweep — primary diagnosis", "confidence threshold τ (re-judge when confidence < τ)", "primary-diagnosis accuracy");
+    }
+
+    static GenericChart? PrimaryRouted(ResultsFolder results)
+    {
+        var rows = Fixed(results.Rows("primary.csv")).Where(r => ResultCharts.IsCount(r.Metric) && r.Metric.Contains("routed")).ToList();
+        return rows.Count == 0 ? null : ResultCharts.GroupedBars(rows, r => r.Arm, r => r.Split,
+            "Cases routed to the re-judge model, per arm", "cases routed (count)", "arm");
+    }
+
+    static GenericChart? PrimaryReliability(ResultsFolder results)
+    {
+        var cases = results.Cases();
+        if (cases.Count == 0) return null;
+        // The confidence that routes cases is the baseline SFT model's; prefer its rows when several arms are listed.
+        var baseline = cases.Where(c => c.Arm == "baseline").ToList();
+        return ResultCharts.Reliability(baseline.Count > 0 ? baseline : cases, "Reliability of the token-confidence score (primary diagnosis)");
+    }
+
+    static GenericChart? Ner(ResultsFolder results)
+    {
+        var rows = Fixed(results.Rows("ner.csv"));
+        return rows.Count == 0 ? null : ResultCharts.GroupedBars(rows, r => rows.Select(q => q.Split).Distinct().Count() > 1 ? $"{r.Arm} ({r.Split})" : r.Arm, r => r.Metric,
+            "Figure 5 — LLM-NER zero-shot vs fine-tuned, and the other-diagnosis score each yields", "score", "NER variant");
+    }
+
+    static GenericChart? OtherTable2(ResultsFolder results)
+    {
+        var rows = Fixed(results.Rows("other.csv"));
+        var metric = rows.Any(r => r.Metric == "other_f1") ? "other_f1" : rows.Select(r => r.Metric).FirstOrDefault();
+        var chosen = rows.Where(r => r.Metric == metric).ToList();
+        return chosen.Count == 0 ? null : ResultCharts.GroupedBars(chosen, r => r.Arm, r => r.Split,
+            "Table 2 — other diagnoses: direct, with NER, ensemble", metric!.Replace('_', ' '), "input / model");
+    }
+
+    static GenericChart? OtherVoteSweep(ResultsFolder results)
+    {
+        var rows = Swept(results.Rows("other.csv"));
+        var metric = rows.Any(r => r.Metric == "other_f1") ? "other_f1" : rows.Select(r => r.Metric).FirstOrDefault();
+        var chosen = rows.Where(r => r.Metric == metric).ToList();
+        return chosen.Count == 0 ? null : ResultCharts.Sweep(chosen, r => $"{StripParameter(r.Arm)} ({r.Split})",
+            "Vote-threshold sweep — other diagnoses (ensemble of 16 samples)", "vote threshold k (keep codes voted more than k times)", metric!.Replace('_', ' '));
+    }
+
+    static GenericChart? Table3(ResultsFolder results)
+    {
+        var ours = results.Rows("overall.csv").Concat(results.Rows("baselines.csv"))
+            .Where(r => r.Metric is "acc_recall" or "acc_f1" && r.Split == "test").ToList();
+        ours = Fixed(ours);
+        if (ours.Count == 0 && !results.Has("overall.csv")) return null;
+        var paper = PaperReported.Table3Leaderboard.Append(("official baseline", PaperReported.OfficialBaseline)).ToList();
+        return ResultCharts.Leaderboard(paper, ours, r => $"ours: {r.Arm} · {r.Metric}",
+            "Table 3 — overall score next to the CCL25-Eval Task 8 leaderboard",
+            "Paper: 7–8B backbones, 800 training records, official 485-record test board.<br>Ours: own small CPU backbone, 160 raw labelled records, held-out split — not directly comparable.",
+            "overall score (%)");
+    }
+
+    static string StripParameter(string arm)
+    {
+        var at = arm.IndexOfAny(['@', '=']);
+        return at < 0 ? arm : arm[..at].TrimEnd(' ', '_', '-');
+    }
+}

@@ -1,0 +1,107 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using IcdResearch.Cli.Figures;
+using IcdResearch.Evaluation;
+using Plotly.NET;
+using Xunit.Abstractions;
+
+namespace IcdResearch.Tests;
+
+public class FiguresTests(ITestOutputHelper output)
+{
+    static ResultRow Row(string arm, double value, double low, double high, string metric = "primary_accuracy") =>
+        new() { Experiment = "primary", Arm = arm, Split = "test", N = 20, Metric = metric, Value = value, CiLow = low, CiHigh = high };
+
+    [Fact]
+    public void WritesSelfContainedHtmlWithCiWhiskersAndPngWhenChromiumExists()
+    {
+        var dir = Directory.CreateTempSubdirectory("icd-figures-");
+        var results = Path.Combine(dir.FullName, "results");
+        ResultsTable.Write(Path.Combine(results, "primary.csv"),
+        [
+            Row("baseline", 0.60, 0.40, 0.80),
+            Row("confidence+retrieval", 0.75, 0.55, 0.90),
+            Row("confidence+retrieval@0.9", 0.70, 0.50, 0.85),
+            Row("confidence+retrieval@1", 0.75, 0.55, 0.90),
+        ]);
+        var hasChromium = FigureExport.FindChromium() is not null;
+        var outcomes = FigureWriter.WriteAll(new ResultsFolder(results), Path.Combine(dir.FullName, "figures"), png: hasChromium,
+            [FigureCatalog.Get("fig4-primary-arms"), FigureCatalog.Get("primary-threshold-sweep"), FigureCatalog.Get("fig5-ner")]);
+
+        var fig4 = outcomes.Single(o => o.Name == "fig4-primary-arms");
+        var html = File.ReadAllText(fig4.HtmlPath!);
+        Assert.Contains("plotly.js v2", html);                       // the library itself is inlined …
+        Assert.DoesNotMatch(new Regex("<script[^>]+src=\"https?://"), html); // … not fetched from a CDN: works offline
+        Assert.True(html.Length > 1_000_000, $"embedded plotly.js expected, HTML is only {html.Length} chars");
+        Assert.StartsWith("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">", html.Replace("\r", ""));
+        // Percent scale and asymmetric 95% CI whiskers: 75 % with CI [55, 90] → +15 / −20.
+        var bars = Figure(results, "fig4-primary-arms").GetProperty("data")[0];
+        Assert.Equal(["baseline", "confidence+retrieval"], bars.GetProperty("x").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal([60.0, 75.0], Numbers(bars.GetProperty("y")));
+        Assert.Equal([20.0, 15.0], Numbers(bars.GetProperty("error_y").GetProperty("array")));
+        Assert.Equal([20.0, 20.0], Numbers(bars.GetProperty("error_y").GetProperty("arrayminus")));
+
+        Assert.NotNull(outcomes.Single(o => o.Name == "primary-threshold-sweep").HtmlPath);
+        var sweep = Figure(results, "primary-threshold-sweep").GetProperty("data")[0];
+        Assert.Equal([0.9, 1.0], Numbers(sweep.GetProperty("x")));       // swept τ parsed from the arm names, sorted
+        Assert.Equal([70.0, 75.0], Numbers(sweep.GetProperty("y")));
+
+        var ner = outcomes.Single(o => o.Name == "fig5-ner");
+        Assert.Null(ner.HtmlPath);                                     // no ner.csv: skipped, and says what it waits for
+        Assert.Contains("ner.csv", ner.Message);
+
+        if (!hasChromium)
+        {
+            output.WriteLine("chromium not installed: PNG rendering not checked (apt-get install chromium)");
+            return;
+        }
+        var png = File.ReadAllBytes(fig4.PngPath!);
+        Assert.True(png.Length > 5_000, $"PNG suspiciously small: {png.Length} bytes");
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]);
+        dir.Delete(recursive: true);
+    }
+
+    static JsonElement Figure(string results, string name) =>
+        JsonDocument.Parse(GenericChart.toFigureJson(FigureCatalog.Get(name).Build(new ResultsFolder(results))!)).RootElement;
+
+    static double[] Numbers(JsonElement array) => array.EnumerateArray().Select(e => Math.Round(e.GetDouble(), 9)).ToArray();
+
+    [Fact]
+    public void CalibrationBinsCasesAndComputesExpectedCalibrationError()
+    {
+        CaseConfidence Case(double confidence, bool correct) => new("x", "baseline", "test", confidence, correct);
+        // Bin [0.2, 0.4): confidences 0.3, 0.3 with 1 of 2 correct; bin [0.8, 1.0]: 0.9 and 1.0 (closed upper edge), both correct.
+        var bins = Calibration.Bins([Case(0.3, true), Case(0.3, false), Case(0.9, true), Case(1.0, true)], bins: 5);
+        Assert.Equal(5, bins.Count);
+        Assert.Equal([0, 2, 0, 0, 2], bins.Select(b => b.Count));
+        Assert.Equal(0.5, bins[1].Accuracy, 12);
+        Assert.Equal(0.95, bins[4].MeanConfidence, 12);
+        // ECE = (2·|0.5−0.3| + 2·|1.0−0.95|) / 4 = 0.125
+        Assert.Equal(0.125, Calibration.ExpectedCalibrationError(bins), 12);
+        Assert.Throws<ArgumentException>(() => Calibration.Bins([Case(1.5, true)]));
+    }
+
+    [Theory]
+    [InlineData("confidence+retrieval@0.95", null, 0.95)]
+    [InlineData("ensemble@7", null, 7.0)]
+    [InlineData("confidence+retrieval", "threshold=0.9", 0.9)]
+    [InlineData("baseline", null, null)]
+    public void ReadsTheSweptParameterFromArmOrNote(string arm, string? note, double? expected)
+    {
+        var row = new ResultRow { Experiment = "e", Arm = arm, Split = "test", N = 1, Metric = "m", Value = 0, Note = note };
+        Assert.Equal(expected, ResultCharts.SweepParameter(row));
+    }
+
+    [Fact]
+    public void ReadsPerCaseConfidencesAndRejectsBadCorrectness()
+    {
+        var dir = Directory.CreateTempSubdirectory("icd-cases-");
+        File.WriteAllText(Path.Combine(dir.FullName, "primary_cases.csv"), "id,arm,split,confidence,correct\na,baseline,test,0.5,1\nb,baseline,test,1,false\n");
+        var cases = new ResultsFolder(dir.FullName).Cases();
+        Assert.Equal([new CaseConfidence("a", "baseline", "test", 0.5, true), new CaseConfidence("b", "baseline", "test", 1, false)], cases);
+        File.WriteAllText(Path.Combine(dir.FullName, "primary_cases.csv"), "id,arm,split,confidence,correct\na,baseline,test,0.5,yes\n");
+        var error = Assert.Throws<InvalidDataException>(() => new ResultsFolder(dir.FullName).Cases());
+        Assert.Contains("row 1", error.Message);
+        dir.Delete(recursive: true);
+    }
+}
