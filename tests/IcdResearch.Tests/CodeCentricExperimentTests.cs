@@ -24,6 +24,10 @@ public class CodeCentricExperimentTests
                     ? best[(best.IndexOf(CodeCentricOutput.CodesHeader) + CodeCentricOutput.CodesHeader.Length)..].TrimStart('\n')
                     : best;
             }).ToList();
+
+        /// <summary>Picks the allowed string closest to the prompt's code name line (the backbone: always 无证据).</summary>
+        public IReadOnlyList<string> GenerateRestricted(IReadOnlyList<string> prompts, IReadOnlyList<string> allowed, int maxNewTokens) =>
+            prompts.Select(p => memory.Count == 0 ? CodeCentricPrompts.NoEvidence : allowed.MaxBy(a => TextAlignment.LcsDice(a, p.Split('\n')[1]))!).ToList();
     }
 
     sealed class LookupModels : ICodeCentricModels
@@ -57,6 +61,9 @@ public class CodeCentricExperimentTests
         var summary = CodeCentricExperiment.Run(data, models, options);
 
         Assert.Equal(["doc_codes", "doc_evidence", "gold_spans", "silver_synthetic", "span_only"], models.Trained);
+        var pairsRows = ResultsTable.Read(Path.Combine(options.ResultsDir, "ccl_pairs.csv"));
+        Assert.Equal(0, pairsRows.Single(r => r.Arm == "mining_model" && r.Metric == "found_rate").Value); // the stand-in backbone says 无证据
+        Assert.True(pairsRows.Single(r => r.Arm == "mining_alignment" && r.Metric == "found_rate").Value > 0.5);
         foreach (var file in new[] { "ccl_ablation.csv", "ccl_unseen.csv", "ccl_evidence.csv", "ccl_ood.csv", "ccl_efficiency.csv", "ccl_pairs.csv" })
             Assert.True(File.Exists(Path.Combine(options.ResultsDir, file)), file);
         var silver = SpanPairsFile.Read(Path.Combine(options.ResultsDir, CodeCentricExperiment.SilverPairsFile));

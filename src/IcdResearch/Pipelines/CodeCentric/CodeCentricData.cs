@@ -19,6 +19,8 @@ public sealed record CodeCentricData
     public required IReadOnlyList<SpanCodePair> Silver { get; init; }
     public required IReadOnlyList<SpanCodePair> Synthetic { get; init; }
     public required SilverPairMiner.Report MiningReport { get; init; }
+    /// <summary>Stage-1 spans of the aligner per (training document, code), before consolidation.</summary>
+    public required IReadOnlyList<SilverPairMiner.MinedSpan> Mined { get; init; }
     public required IReadOnlyList<(string Text, string Code)> Ood { get; init; }
     public required int TruncatedDocuments { get; init; }
 
@@ -92,7 +94,7 @@ public sealed record CodeCentricData
             Names = names, CodeSpace = space, Train = trainCases, Test = testCases,
             GoldTabular = Cap(tabular, options.MaxTabularPairs, options.Seed, space),
             GoldIndex = Cap(index, options.MaxIndexPairs, options.Seed, space),
-            Silver = silver, Synthetic = synthetic, MiningReport = report, Ood = ood,
+            Silver = silver, Synthetic = synthetic, MiningReport = report, Mined = mined, Ood = ood,
             TruncatedDocuments = train.Concat(test).Count(options.Document.IsTruncated),
         };
     }

@@ -17,6 +17,7 @@ public static class CodeCentricExperiment
 {
     public const string SilverPairsFile = "ccl_silver_pairs.v1.jsonl";
     public const string SpanPairsFile = "ccl_span_pairs.v1.jsonl";
+    public const string ModelSilverPairsFile = "ccl_silver_pairs_model.v1.jsonl";
 
     /// <summary>What a run produced: the rows written (by file name) and one line per step for the console.</summary>
     public sealed record Summary(IReadOnlyDictionary<string, IReadOnlyList<ResultRow>> Files, IReadOnlyList<string> Log);
@@ -33,6 +34,7 @@ public static class CodeCentricExperiment
         Log($"pairs: {data.GoldTabular.Count} tabular, {data.GoldIndex.Count} index, {data.Silver.Count} silver, {data.Synthetic.Count} synthetic; " +
             $"mining {data.MiningReport.Found}/{data.MiningReport.Attempts} found, {data.MiningReport.NoEvidence} no evidence, {data.MiningReport.NonVerbatim} non-verbatim");
 
+        if (options.MineWithModel) files["ccl_pairs.csv"] = [.. files["ccl_pairs.csv"], .. CompareModelMiner(data, models.Backbone(), options, Log)];
         var eval = new CodeCentricEvaluation(data, options);
         int n = data.Test.Count;
         var ablation = new List<ResultRow>();
@@ -128,6 +130,30 @@ public static class CodeCentricExperiment
         return rows;
     }
 
+    /// <summary>
+    /// Eq. 6 with the backbone itself (constrained to verbatim spans) next to the deterministic aligner: how often the
+    /// model finds a span and how often it agrees with the aligner. Its consolidated pairs are kept for inspection
+    /// (results/ccl_silver_pairs_model.v1.jsonl); training uses the aligner's pairs when the model cannot mine usefully.
+    /// </summary>
+    static List<ResultRow> CompareModelMiner(CodeCentricData data, ICodeCentricModel backbone, CodeCentricOptions options, Action<string> log)
+    {
+        var docs = data.Train.Select(c => new SilverPairMiner.Document(c.Id, c.Document, c.Codes)).ToList();
+        var (mined, report) = new ModelSpanMiner(backbone).ExtractAll(docs, data.Names);
+        CodeCentric.SpanPairsFile.Write(Path.Combine(options.ResultsDir, ModelSilverPairsFile), new SilverPairMiner(new AlignmentSpanExtractor(), options.SilverPerCode).Consolidate(mined));
+        var aligned = data.Mined.ToDictionary(m => (m.DocumentId, m.Code), m => m.Span);
+        int exact = mined.Count(m => aligned.TryGetValue((m.DocumentId, m.Code), out var a) && a == m.Span);
+        int overlap = mined.Count(m => aligned.TryGetValue((m.DocumentId, m.Code), out var a) && (a.Contains(m.Span) || m.Span.Contains(a)));
+        int n = report.Attempts;
+        log($"model miner (backbone, Eq. 6): {report.Found}/{n} spans, {exact} equal to the aligner's, {overlap} overlapping");
+        string note = "backbone answering the Eq. 6 prompt, decoding restricted to document substrings";
+        return
+        [
+            Row("ccl_pairs", "mining_model", "train", n, "found_rate", n == 0 ? 0 : (double)report.Found / n, note: note),
+            Row("ccl_pairs", "mining_model", "train", n, "agreement_exact", n == 0 ? 0 : (double)exact / n, note: "share of (document, code) where model span == aligner span"),
+            Row("ccl_pairs", "mining_model", "train", n, "agreement_overlap", n == 0 ? 0 : (double)overlap / n, note: "share where one span contains the other"),
+        ];
+    }
+
     static List<ResultRow> PairRows(CodeCentricData data)
     {
         var r = data.MiningReport;
@@ -137,7 +163,7 @@ public static class CodeCentricExperiment
             Row("ccl_pairs", "gold_index", "train", data.GoldIndex.Count, "pairs", data.GoldIndex.Count, note: "CHIP-CDN train mentions with one in-scope standard term"),
             Row("ccl_pairs", "silver", "train", data.Silver.Count, "pairs", data.Silver.Count, note: "Eq. 6-7, alignment miner, consolidated per code"),
             Row("ccl_pairs", "synthetic", "train", data.Synthetic.Count, "pairs", data.Synthetic.Count, note: "Eq. 8, nearest-code edit transfer"),
-            Row("ccl_pairs", "mining", "train", r.Attempts, "found_rate", r.Attempts == 0 ? 0 : (double)r.Found / r.Attempts, note: $"{r.Found} spans, {r.NoEvidence} no evidence, {r.NonVerbatim} non-verbatim rejected, {r.Documents} documents"),
+            Row("ccl_pairs", "mining_alignment", "train", r.Attempts, "found_rate", r.Attempts == 0 ? 0 : (double)r.Found / r.Attempts, note: $"{r.Found} spans, {r.NoEvidence} no evidence, {r.NonVerbatim} non-verbatim rejected, {r.Documents} documents"),
             Row("ccl_pairs", "codes", "train", data.CodeSpace.Count, "codes_with_silver", data.Silver.Select(p => p.Code).Distinct().Count()),
             Row("ccl_pairs", "codes", "train", data.CodeSpace.Count, "codes_with_synthetic", data.Synthetic.Select(p => p.Code).Distinct().Count()),
             Row("ccl_pairs", "documents", "train+test", data.Train.Count + data.Test.Count, "truncated_documents", data.TruncatedDocuments),

@@ -19,6 +19,9 @@ public sealed record CodeCentricOptions
     public int Epochs { get; init; } = 3;
     public double LearningRate { get; init; } = 1e-3;
     public int MaxLength { get; init; } = 512;
+    public int BatchSize { get; init; } = 4;
+    /// <summary>Prompts decoded together (left-padded batch with a KV cache).</summary>
+    public int GenerationBatchSize { get; init; } = 8;
     /// <summary>Evaluate on at most this many test records (0 = all).</summary>
     public int MaxTestRecords { get; init; }
     /// <summary>At most this many out-of-domain CHIP-CDN dev mentions (0 = all).</summary>
@@ -30,6 +33,8 @@ public sealed record CodeCentricOptions
     public int MaxNewTokensSpan { get; init; } = 32;
     /// <summary>Silver pairs kept per code after consolidation (Eq. 7).</summary>
     public int SilverPerCode { get; init; } = 3;
+    /// <summary>Also mine silver spans with the backbone (Eq. 6) and compare with the aligner.</summary>
+    public bool MineWithModel { get; init; } = true;
     /// <summary>Bootstrap resamples for the CIs.</summary>
     public int Resamples { get; init; } = 2000;
 

@@ -8,6 +8,9 @@ public interface ICodeCentricModel
     /// into the assistant turn before generation and are not part of the returned text (used for "+ human evidence").
     /// </summary>
     IReadOnlyList<string> Generate(IReadOnlyList<string> prompts, IReadOnlyList<string?>? answerPrefixes, int maxNewTokens);
+
+    /// <summary>Greedy answers restricted to one of <paramref name="allowed"/> (prefix-trie constrained decoding).</summary>
+    IReadOnlyList<string> GenerateRestricted(IReadOnlyList<string> prompts, IReadOnlyList<string> allowed, int maxNewTokens);
 }
 
 /// <summary>Cost of one training run, for the training-efficiency comparison (CCL paper Table 2).</summary>
