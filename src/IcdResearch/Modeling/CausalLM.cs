@@ -1,0 +1,132 @@
+using System.Text.Json;
+using IcdResearch.Inference;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace IcdResearch.Modeling;
+
+/// <summary>
+/// A Qwen2 / Qwen3 / Llama causal language model with Hugging Face parameter names
+/// (<c>model.embed_tokens.weight</c>, <c>model.layers.N.self_attn.q_proj.weight</c>, …, <c>lm_head.weight</c>),
+/// loadable from and savable to an HF model folder (config.json + model.safetensors).
+/// </summary>
+public sealed class CausalLM : nn.Module
+{
+#pragma warning disable IDE1006 // HF parameter names
+    readonly DecoderModel model;
+    readonly Linear? lm_head;
+#pragma warning restore IDE1006
+
+    public ModelConfig Config { get; }
+
+    /// <summary>A randomly initialised model (HF init: N(0, initializer_range) weights, zero biases, unit norms).</summary>
+    public CausalLM(ModelConfig config, int seed = 0) : base(nameof(CausalLM))
+    {
+        config.Validate();
+        Config = config;
+        model = new DecoderModel(config);
+        if (!config.TieWordEmbeddings) lm_head = nn.Linear(config.HiddenSize, config.VocabSize, hasBias: false);
+        RegisterComponents();
+        InitializeWeights(seed);
+    }
+
+    /// <summary>Logits [B,T,V] for token ids [B,T]; <paramref name="attentionMask"/> is [B, cached+T] (1 token, 0 padding).</summary>
+    public Tensor Forward(Tensor inputIds, Tensor? attentionMask = null, KvCache? cache = null)
+    {
+        using var scope = NewDisposeScope();
+        var hidden = model.forward(inputIds, attentionMask, cache);
+        return Project(hidden).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Last-layer hidden states after the final norm [B,T,H] (HF <c>last_hidden_state</c>).</summary>
+    public Tensor HiddenStates(Tensor inputIds, Tensor? attentionMask = null) => model.forward(inputIds, attentionMask, null);
+
+    /// <summary>Logits for final hidden states (the tied embedding matrix when tie_word_embeddings).</summary>
+    public Tensor Project(Tensor hidden) =>
+        lm_head is null ? nn.functional.linear(hidden, model.embed_tokens.weight!) : lm_head.call(hidden);
+
+    public KvCache NewCache(int initialCapacity = 256) => new(Config.NumHiddenLayers, initialCapacity);
+
+    /// <summary>Every linear projection with its full HF name, e.g. <c>model.layers.0.self_attn.q_proj</c>.</summary>
+    public IEnumerable<(string Name, nn.Module<Tensor, Tensor> Module)> NamedProjections()
+    {
+        for (var i = 0; i < model.layers.Count; i++)
+        {
+            foreach (var (name, module) in model.layers[i].self_attn.Projections()) yield return ($"model.layers.{i}.self_attn.{name}", module);
+            foreach (var (name, module) in model.layers[i].mlp.Projections()) yield return ($"model.layers.{i}.mlp.{name}", module);
+        }
+    }
+
+    /// <summary>Replaces the projection <paramref name="name"/> (as listed by <see cref="NamedProjections"/>), field and submodule.</summary>
+    public void ReplaceProjection(string name, nn.Module<Tensor, Tensor> replacement)
+    {
+        var parts = name.Split('.');
+        if (parts is not ["model", "layers", var index, var block, var proj] || !int.TryParse(index, out var i) || i < 0 || i >= model.layers.Count)
+            throw new ArgumentException($"'{name}' is not a projection name such as model.layers.0.self_attn.q_proj", nameof(name));
+        IHasProjections owner = block switch
+        {
+            "self_attn" => model.layers[i].self_attn,
+            "mlp" => model.layers[i].mlp,
+            _ => throw new ArgumentException($"'{name}': block must be self_attn or mlp", nameof(name)),
+        };
+        owner.ReplaceProjection(proj, replacement);
+    }
+
+    void InitializeWeights(int seed)
+    {
+        using var _ = no_grad();
+        var generator = new torch.Generator((ulong)seed);
+        var std = Config.InitializerRange;
+        foreach (var (name, p) in named_parameters())
+        {
+            if (name.EndsWith("norm.weight")) p.fill_(1.0);
+            else if (name.EndsWith(".bias")) p.zero_();
+            else p.normal_(0, std, generator);
+        }
+    }
+
+    /// <summary>Loads config.json and model.safetensors (or a sharded index) from an HF model folder; weights are cast to <paramref name="dtype"/>.</summary>
+    public static CausalLM FromPretrained(string directory, ScalarType dtype = ScalarType.Float32)
+    {
+        TorchRuntime.EnsureLoaded();
+        if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"model folder not found: {directory}");
+        var config = ModelConfig.Load(Path.Combine(directory, "config.json"));
+        var lm = new CausalLM(config);
+        using var tensors = SafeTensors.LoadDirectory(directory, dtype);
+        lm.LoadWeights(tensors.Tensors, directory);
+        if (dtype != ScalarType.Float32) lm.to(dtype);
+        lm.eval();
+        return lm;
+    }
+
+    /// <summary>Copies named tensors into the parameters, after checking names and shapes; all problems are reported together.</summary>
+    public void LoadWeights(IReadOnlyDictionary<string, Tensor> tensors, string source = "checkpoint")
+    {
+        var parameters = named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        var problems = new List<string>();
+        var missing = parameters.Keys.Where(n => !tensors.ContainsKey(n)).ToList();
+        // A tied checkpoint may still carry an lm_head copy (HF tolerates it); anything else unknown is an error.
+        var extra = tensors.Keys.Where(n => !parameters.ContainsKey(n) && !(Config.TieWordEmbeddings && n == "lm_head.weight")).ToList();
+        var misShaped = parameters.Where(p => tensors.TryGetValue(p.Key, out var t) && !t.shape.SequenceEqual(p.Value.shape))
+            .Select(p => $"{p.Key} [{string.Join(",", tensors[p.Key].shape)}] (expected [{string.Join(",", p.Value.shape)}])").ToList();
+        if (missing.Count > 0) problems.Add($"missing {missing.Count}: {string.Join(", ", missing)}");
+        if (extra.Count > 0) problems.Add($"unexpected {extra.Count}: {string.Join(", ", extra)}");
+        if (misShaped.Count > 0) problems.Add($"wrong shape {misShaped.Count}: {string.Join(", ", misShaped)}");
+        if (problems.Count > 0) throw new InvalidDataException($"{source}: weights do not match the {Config.ModelType} config: {string.Join("; ", problems)}");
+        using var _ = no_grad();
+        foreach (var (name, p) in parameters) p.copy_(tensors[name]);
+    }
+
+    /// <summary>Writes config.json and model.safetensors (sharded with an index when larger than <paramref name="maxShardBytes"/>).</summary>
+    public void SavePretrained(string directory, ScalarType dtype = ScalarType.Float32, long maxShardBytes = long.MaxValue)
+    {
+        Directory.CreateDirectory(directory);
+        Config.Architectures ??= [Config.ModelType switch { "qwen2" => "Qwen2ForCausalLM", "qwen3" => "Qwen3ForCausalLM", _ => "LlamaForCausalLM" }];
+        Config.TorchDtype = SafeTensors.TorchDtypeName(dtype);
+        Config.Dtype = null;
+        Config.Save(Path.Combine(directory, "config.json"));
+        var weights = named_parameters().Select(p => (p.name, (Tensor)p.parameter)).ToList();
+        SafeTensors.SaveDirectory(directory, weights, dtype, maxShardBytes);
+    }
+}

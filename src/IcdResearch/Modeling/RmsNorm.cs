@@ -1,0 +1,32 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace IcdResearch.Modeling;
+
+/// <summary>
+/// Root-mean-square layer norm as in HF <c>Qwen2RMSNorm</c>/<c>LlamaRMSNorm</c>: normalise in fp32 with ε inside the
+/// square root, cast back to the input dtype, then scale by <c>weight</c>.
+/// </summary>
+public sealed class RmsNorm : nn.Module<Tensor, Tensor>
+{
+#pragma warning disable IDE1006 // HF parameter names
+    readonly Parameter weight;
+#pragma warning restore IDE1006
+    readonly double _eps;
+
+    public RmsNorm(long size, double eps) : base(nameof(RmsNorm))
+    {
+        weight = new Parameter(ones(size));
+        _eps = eps;
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        var x = input.to_type(ScalarType.Float32);
+        var normed = x * rsqrt(x.pow(2).mean([-1], keepdim: true) + _eps);
+        return (weight * normed.to_type(input.dtype)).MoveToOuterDisposeScope();
+    }
+}

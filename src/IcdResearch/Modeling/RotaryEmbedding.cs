@@ -1,0 +1,39 @@
+using static TorchSharp.torch;
+
+namespace IcdResearch.Modeling;
+
+/// <summary>
+/// Rotary position embedding in the HF "rotate-half" convention: inverse frequencies θ^(-2i/d) (optionally
+/// rescaled, see <see cref="RopeScaling"/>), cos/sin of position × frequency duplicated over both halves of the head.
+/// </summary>
+public sealed class RotaryEmbedding : nn.Module<Tensor, (Tensor Cos, Tensor Sin)>
+{
+    readonly Tensor _invFreq;
+
+    public RotaryEmbedding(ModelConfig config) : base(nameof(RotaryEmbedding))
+    {
+        var dim = config.HeadDim;
+        var invFreq = Enumerable.Range(0, dim / 2).Select(i => 1.0 / Math.Pow(config.RopeTheta, 2.0 * i / dim)).ToArray();
+        if (config.EffectiveRopeScaling is { } scaling) invFreq = scaling.Apply(invFreq);
+        _invFreq = tensor(invFreq.Select(f => (float)f).ToArray());
+        register_buffer("inv_freq", _invFreq, persistent: false);
+    }
+
+    /// <summary>cos and sin for integer <paramref name="positions"/> [B,T] → each [B,T,head_dim], fp32.</summary>
+    public override (Tensor Cos, Tensor Sin) forward(Tensor positions)
+    {
+        using var scope = NewDisposeScope();
+        var freqs = positions.to_type(ScalarType.Float32).unsqueeze(-1) * _invFreq;   // [B,T,d/2]
+        var emb = cat([freqs, freqs], -1);
+        return (emb.cos().MoveToOuterDisposeScope(), emb.sin().MoveToOuterDisposeScope());
+    }
+
+    /// <summary>x·cos + rotate_half(x)·sin for x [B,heads,T,d] and cos/sin [B,T,d].</summary>
+    public static Tensor Apply(Tensor x, Tensor cos, Tensor sin)
+    {
+        using var scope = NewDisposeScope();
+        var half = x.shape[^1] / 2;
+        var rotated = cat([-x.narrow(-1, half, half), x.narrow(-1, 0, half)], -1);
+        return (x * cos.unsqueeze(1) + rotated * sin.unsqueeze(1)).MoveToOuterDisposeScope();
+    }
+}
