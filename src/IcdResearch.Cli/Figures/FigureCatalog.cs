@@ -93,8 +93,7 @@ public static class FigureCatalog
             .Where(r => r.Metric is "acc_recall" or "acc_f1" && r.Split == "test").ToList();
         ours = Fixed(ours);
         if (ours.Count == 0 && !results.Has("overall.csv")) return null;
-        var paper = PaperReported.Table3Leaderboard.Append(("official baseline", PaperReported.OfficialBaseline)).ToList();
-        return ResultCharts.Leaderboard(paper, ours, r => $"ours: {r.Arm} · {r.Metric}",
+        return ResultCharts.Leaderboard(PaperReported.Table3WithBaseline, ours, r => $"ours: {r.Arm} · {r.Metric}",
             "Table 3 — overall score next to the CCL25-Eval Task 8 leaderboard",
             "Paper: 7–8B backbones, 800 training records, official 485-record test board.<br>Ours: own small CPU backbone, 160 raw labelled records, held-out split — not directly comparable.",
             "overall score (%)");

@@ -108,7 +108,7 @@ public static partial class ResultCharts
     }
 
     /// <summary>Horizontal bars: the paper's leaderboard entries in grey next to our rows (with CIs) in colour.</summary>
-    public static GenericChart Leaderboard(IReadOnlyList<(string Entry, double Score)> paper, IReadOnlyList<ResultRow> ours,
+    public static GenericChart Leaderboard(IReadOnlyList<LeaderboardEntry> paper, IReadOnlyList<ResultRow> ours,
         Func<ResultRow, string> label, string title, string subtitle, string xTitle)
     {
         var scale = ours.Count == 0 ? 100 : ScaleFor(ours);

@@ -16,7 +16,7 @@ internal static class Ccl25Json
     public static readonly JsonSerializerOptions SerializerOptions = new()
     {
         WriteIndented = true,
-        Encoder = JavaScriptEncoder.Create(UnicodeRanges.All),
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // files, not HTML: keep "+" and Chinese readable
     };
 
     /// <summary>Writes an array of objects atomically (temp file, then rename).</summary>

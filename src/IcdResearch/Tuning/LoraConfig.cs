@@ -1,0 +1,34 @@
+namespace IcdResearch.Tuning;
+
+/// <summary>
+/// LoRA hyper-parameters (Hu et al. 2021, "LoRA: Low-Rank Adaptation of Large Language Models", §4.1: h = W₀x + (α/r)·BAx).
+/// Defaults: r = 8 and α = 16 (LLaMA-Factory's defaults: lora_rank 8, lora_alpha 2r), dropout 0.05 (system paper Table 1),
+/// all attention and MLP projections of a Llama/Qwen block as targets (LLaMA-Factory's lora_target all).
+/// </summary>
+public sealed record LoraConfig
+{
+    public static readonly IReadOnlyList<string> AllProjections = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"];
+
+    public int Rank { get; init; } = 8;
+    public double Alpha { get; init; } = 16;
+    public double Dropout { get; init; } = 0.05;
+    /// <summary>Module-name suffixes (PEFT target_modules), e.g. "q_proj" matches "model.layers.3.self_attn.q_proj".</summary>
+    public IReadOnlyList<string> TargetModules { get; init; } = AllProjections;
+
+    /// <summary>α / r, the factor applied to BAx.</summary>
+    public double Scaling => Alpha / Rank;
+
+    /// <summary>Throws <see cref="ArgumentException"/> for values PEFT would also reject.</summary>
+    public LoraConfig Validate()
+    {
+        if (Rank < 1) throw new ArgumentException($"LoRA rank must be >= 1 (got {Rank})");
+        if (Alpha <= 0) throw new ArgumentException($"LoRA alpha must be > 0 (got {Alpha})");
+        if (Dropout is < 0 or >= 1) throw new ArgumentException($"LoRA dropout must be in [0, 1) (got {Dropout})");
+        if (TargetModules.Count == 0) throw new ArgumentException("LoRA needs at least one target module");
+        return this;
+    }
+
+    /// <summary>True when <paramref name="moduleName"/> is one of the targets (exact name or dotted suffix, as PEFT matches).</summary>
+    public bool Targets(string moduleName) =>
+        TargetModules.Any(t => moduleName == t || moduleName.EndsWith("." + t, StringComparison.Ordinal));
+}
