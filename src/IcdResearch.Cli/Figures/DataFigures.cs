@@ -58,6 +58,7 @@ public static class DataFigures
             ["y"] = primaries.Select(p => Label(data, p)).ToArray(),
             ["z"] = z,
             ["colorscale"] = "Blues",
+            ["reversescale"] = true,
             ["colorbar"] = new Dictionary<string, object?> { ["title"] = new Dictionary<string, object?> { ["text"] = "records" } },
             ["texttemplate"] = "%{z}",
         });
