@@ -60,3 +60,22 @@ public class CodeCentricOutputTests
         Assert.Equal(2.0 / 3, m.MicroF1, 12);
     }
 }
+
+/// <summary>Evidence quality (Table 4) on a hand-worked example.</summary>
+public class EvidenceMetricsTests
+{
+    [Fact]
+    public void ExactAndRelaxedMatchingPoolOverRecords()
+    {
+        // r1: reference {高血压病, 冠心病}, generated {高血压病, 房颤}; r2: reference {心房颤动}, generated {心房颤动伴长间歇}.
+        var reference = new IReadOnlyList<string>[] { ["高血压病", "冠心病"], ["心房颤动"] };
+        var generated = new IReadOnlyList<string>[] { ["高血压病", "房颤"], ["心房颤动伴长间歇"] };
+        var exact = EvidenceMetrics.Compute(reference, generated);
+        Assert.Equal(1.0 / 3, exact.Precision, 12); // 1 of 3 generated spans equals a reference span
+        Assert.Equal(1.0 / 3, exact.Recall, 12);    // 1 of 3 reference spans generated
+        var relaxed = EvidenceMetrics.Compute(reference, generated, relaxed: true);
+        Assert.Equal(2.0 / 3, relaxed.Precision, 12); // + 心房颤动伴长间歇 ⊇ 心房颤动
+        Assert.Equal(2.0 / 3, relaxed.Recall, 12);
+        Assert.Equal(2.0 / 3, relaxed.F1, 12);
+    }
+}

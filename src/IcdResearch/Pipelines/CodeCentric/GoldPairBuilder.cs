@@ -1,3 +1,5 @@
+using IcdResearch.Data;
+
 namespace IcdResearch.Pipelines.CodeCentric;
 
 /// <summary>
@@ -14,10 +16,10 @@ public sealed class GoldPairBuilder(IReadOnlyDictionary<string, string> codeName
     /// <summary>The code space plus every DCCNCE code sharing an ICD-10 subcategory with one of its codes.</summary>
     public SortedSet<string> Scope(IEnumerable<string> codeSpace)
     {
-        var subcategories = codeSpace.Select(CodeHierarchy.Subcategory).ToHashSet();
+        var subcategories = codeSpace.Select(CodeTable.Subcategory).ToHashSet();
         var scope = new SortedSet<string>(codeSpace, StringComparer.Ordinal);
         foreach (var code in codeNames.Keys)
-            if (subcategories.Contains(CodeHierarchy.Subcategory(code))) scope.Add(code);
+            if (subcategories.Contains(CodeTable.Subcategory(code))) scope.Add(code);
         return scope;
     }
 

@@ -7,7 +7,8 @@ namespace IcdResearch.Pipelines.CodeCentric;
 /// characters of name(c') that name(c) lacks are removed from s' where s' contains them, and the characters name(c)
 /// adds are inserted at the aligned place ("高血压病（3级，很高危）" for 3级 → 2级 becomes "高血压病（2级，很高危）").
 /// The paper prompts an LLM with (c, c', s'); this deterministic rewrite plays that role with our small backbone.
-/// Neighbours whose names are too dissimilar (LCS Dice below <c>minNameSimilarity</c>) are not used.
+/// Neighbours whose names are too dissimilar (LCS Dice below <c>minNameSimilarity</c>) are not used, and neither are
+/// rewritten spans that end up that far from the target name (a noisy neighbour span such as "肺肾阴虚，冠心病").
 /// </summary>
 public sealed class SyntheticPairBuilder(IReadOnlyDictionary<string, string> codeNames, double minNameSimilarity = 0.5, int maxPerCode = 3)
 {
@@ -25,7 +26,7 @@ public sealed class SyntheticPairBuilder(IReadOnlyDictionary<string, string> cod
             if (neighbour is null) continue;
             var spans = byCode[neighbour]
                 .Select(p => Rewrite(p.Span, codeNames[neighbour], name))
-                .Where(s => s is not null && s != name).Distinct().Take(maxPerCode);
+                .Where(s => s is not null && s != name && TextAlignment.LcsDice(s, name) >= minNameSimilarity).Distinct().Take(maxPerCode);
             result.AddRange(spans.Select(s => new SpanCodePair(s!, code, PairSource.Synthetic, 1, neighbour)));
         }
         return result;

@@ -1,0 +1,32 @@
+namespace IcdResearch.Pipelines;
+
+/// <summary>
+/// What an answer may look like — System A constrains every output (paper §3: answers are candidate names):
+/// <see cref="OneName"/> for the primary diagnosis, <see cref="NameSet"/> for other diagnoses (distinct names in
+/// canonical order joined by ';', or "无"), <see cref="BracketCopy"/> for NER (the source text with [ ] inserted).
+/// </summary>
+public abstract record AnswerGrammar
+{
+    public sealed record OneName(IReadOnlyList<string> Names) : AnswerGrammar;
+    public sealed record NameSet(IReadOnlyList<string> Names) : AnswerGrammar;
+    public sealed record BracketCopy(string Source) : AnswerGrammar;
+    /// <summary>No constraint (free generation up to the token limit).</summary>
+    public sealed record Free : AnswerGrammar;
+}
+
+/// <summary>One generated answer and the probability of each generated token under that step's softmax (Eq. 2).</summary>
+public sealed record GeneratedAnswer(string Text, IReadOnlyList<double> TokenProbabilities)
+{
+    /// <summary>System paper §3.1, Eq. 3: confidence = mean probability of the generated tokens (0 for an empty answer).</summary>
+    public double Confidence => TokenProbabilities.Count == 0 ? 0 : TokenProbabilities.Average();
+}
+
+/// <summary>A (fine-tuned) language model as System A uses it: greedy or sampled answers under an <see cref="AnswerGrammar"/>.</summary>
+public interface IAnswerGenerator
+{
+    /// <summary>Greedy answers, one per prompt (prompts are user turns; the implementation applies the chat template).</summary>
+    IReadOnlyList<GeneratedAnswer> Greedy(IReadOnlyList<string> prompts, IReadOnlyList<AnswerGrammar> grammars);
+
+    /// <summary><paramref name="count"/> sampled answers for one prompt (temperature / top-p of the implementation, seeded).</summary>
+    IReadOnlyList<GeneratedAnswer> Sample(string prompt, AnswerGrammar grammar, int count, int seed);
+}

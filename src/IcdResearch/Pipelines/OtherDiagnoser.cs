@@ -1,0 +1,19 @@
+namespace IcdResearch.Pipelines;
+
+/// <summary>
+/// Other diagnoses of System A (system paper §3.2, Table 2): a fine-tuned model (direct input, or NER-enhanced input
+/// with the recognised disease entities) is sampled <c>samples</c> times per record under the name-set grammar; each
+/// sample is parsed into a code set. Voting over the samples is in <see cref="Voting.HardVoting"/>.
+/// </summary>
+public sealed class OtherDiagnoser(IAnswerGenerator model, DiseaseCandidates candidates, int samples = 8, int seed = 42)
+{
+    public int Samples { get; } = samples;
+
+    /// <param name="entities">Null for the direct model; the record's NER entities for the NER-enhanced model.</param>
+    public List<List<string>> Sample(string clinicalInfo, IReadOnlyList<string>? entities, int recordIndex)
+    {
+        var prompt = SystemAPrompts.Other(clinicalInfo, candidates, entities);
+        var answers = model.Sample(prompt, new AnswerGrammar.NameSet(candidates.Names), Samples, seed + 7919 * recordIndex);
+        return answers.Select(a => candidates.ParseSet(a.Text)).ToList();
+    }
+}

@@ -1,0 +1,49 @@
+namespace IcdResearch.Pipelines;
+
+/// <summary>First pass of the primary SFT model for one record: the answer's code and its confidence (Eq. 2–3).</summary>
+public sealed record PrimaryFirstPass(string Code, double Confidence);
+
+/// <summary>How a record was decided: kept the first-pass answer, or re-judged (with or without a retrieved example).</summary>
+public enum PrimaryRoute { Kept, RejudgedWithoutExample, RejudgedWithExample }
+
+public sealed record PrimaryDecision(string Code, PrimaryRoute Route)
+{
+    public bool Rejudged => Route != PrimaryRoute.Kept;
+}
+
+/// <summary>
+/// The routing of system paper §3.1 (Figure 1, Eq. 1): which records go to the re-judge model under each ablation arm.
+/// Re-judging is passed in as functions so the caller decides whether to run the model lazily, cache it, or fake it.
+/// </summary>
+public static class PrimaryRouter
+{
+    /// <param name="neighbourCode">Primary code of the most similar training case (retrieval database, Eq. 1).</param>
+    /// <param name="rejudgeWithExample">Re-judge model given the case plus the retrieved training case and its answer.</param>
+    /// <param name="rejudgeWithoutExample">Re-judge model given the case alone.</param>
+    /// <summary>Where <see cref="Decide"/> sends a record, without running the re-judge model (to batch re-judging).</summary>
+    public static PrimaryRoute Route(PrimaryArm arm, PrimaryFirstPass first, string neighbourCode, ConfidenceThreshold threshold)
+    {
+        var uncertain = threshold.IsUncertain(first.Confidence);
+        var disagrees = !string.Equals(first.Code, neighbourCode, StringComparison.Ordinal);
+        return arm switch
+        {
+            PrimaryArm.Baseline => PrimaryRoute.Kept,
+            PrimaryArm.ConfidenceOnly => uncertain ? PrimaryRoute.RejudgedWithoutExample : PrimaryRoute.Kept,
+            PrimaryArm.RetrievalOnly => disagrees ? PrimaryRoute.RejudgedWithExample : PrimaryRoute.Kept,
+            PrimaryArm.ConfidenceRetrieval => uncertain && disagrees ? PrimaryRoute.RejudgedWithExample : PrimaryRoute.Kept,
+            _ => throw new ArgumentOutOfRangeException(nameof(arm)),
+        };
+    }
+
+    public static PrimaryDecision Decide(PrimaryArm arm, PrimaryFirstPass first, string neighbourCode, ConfidenceThreshold threshold,
+        Func<string> rejudgeWithExample, Func<string> rejudgeWithoutExample)
+    {
+        var route = Route(arm, first, neighbourCode, threshold);
+        return route switch
+        {
+            PrimaryRoute.RejudgedWithExample => new(rejudgeWithExample(), route),
+            PrimaryRoute.RejudgedWithoutExample => new(rejudgeWithoutExample(), route),
+            _ => new(first.Code, route),
+        };
+    }
+}

@@ -1,0 +1,69 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace IcdResearch.Pipelines;
+
+/// <summary>A candidate code with its DCCNCE name, as stored in system-a.json.</summary>
+public sealed record CandidateEntry([property: JsonPropertyName("code")] string Code, [property: JsonPropertyName("name")] string Name);
+
+/// <summary>A retrieval-database entry (§3.1): a training case's id, 入院诊断 text, clinical information and primary code.</summary>
+public sealed record DatabaseEntry(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("admission")] string AdmissionText,
+    [property: JsonPropertyName("clinical_info")] string ClinicalInfo,
+    [property: JsonPropertyName("primary")] string PrimaryCode);
+
+/// <summary>
+/// Everything `icd predict` needs besides the weights, written by `icd reproduce` to &lt;models&gt;/system-a.json: the
+/// candidate names, how clinical information is rendered, the model sub-folders, the retrieval embedding and database,
+/// the routing threshold (§3.1) and the sampling / voting settings (§3.2).
+/// </summary>
+public sealed record SystemAConfig
+{
+    public const string FileName = "system-a.json";
+
+    [JsonPropertyName("primary_candidates")] public required IReadOnlyList<CandidateEntry> PrimaryCandidates { get; init; }
+    [JsonPropertyName("other_candidates")] public required IReadOnlyList<CandidateEntry> OtherCandidates { get; init; }
+    [JsonPropertyName("clinical_info")] public ClinicalInfoOptions ClinicalInfo { get; init; } = new();
+    /// <summary>Model folders relative to the models directory: backbone, primary, rejudge, other_direct, other_ner, ner.</summary>
+    [JsonPropertyName("models")] public required IReadOnlyDictionary<string, string> Models { get; init; }
+    /// <summary>"tfidf" or "hidden" (the backbone's mean-pooled hidden states), chosen on dev by neighbour accuracy.</summary>
+    [JsonPropertyName("retrieval_embedding")] public string RetrievalEmbedding { get; init; } = "tfidf";
+    [JsonPropertyName("database")] public required IReadOnlyList<DatabaseEntry> Database { get; init; }
+    [JsonPropertyName("confidence_threshold")] public double ConfidenceThreshold { get; init; } = 1.0;
+    [JsonPropertyName("confidence_tolerance")] public double ConfidenceTolerance { get; init; } = 1e-6;
+    [JsonPropertyName("samples_per_model")] public int SamplesPerModel { get; init; } = 8;
+    /// <summary>Ensemble keeps a code seen in more than this many of the pooled samples (paper: 7 of 16).</summary>
+    [JsonPropertyName("ensemble_vote_threshold")] public int EnsembleVoteThreshold { get; init; } = Voting.HardVoting.PaperEnsembleThreshold;
+    [JsonPropertyName("ner_segment_chars")] public int NerSegmentChars { get; init; } = 96;
+    [JsonPropertyName("seed")] public int Seed { get; init; } = 42;
+
+    public DiseaseCandidates Primary() => Candidates(PrimaryCandidates);
+    public DiseaseCandidates Other() => Candidates(OtherCandidates);
+    public ConfidenceThreshold Threshold() => new(ConfidenceThreshold, ConfidenceTolerance);
+
+    static DiseaseCandidates Candidates(IReadOnlyList<CandidateEntry> entries)
+    {
+        var names = entries.ToDictionary(e => e.Code, e => e.Name, StringComparer.Ordinal);
+        return new DiseaseCandidates(entries.Select(e => e.Code), c => names[c]);
+    }
+
+    static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public void Save(string modelsDir)
+    {
+        Directory.CreateDirectory(modelsDir);
+        var path = Path.Combine(modelsDir, FileName);
+        File.WriteAllText(path + ".tmp", JsonSerializer.Serialize(this, Json));
+        File.Move(path + ".tmp", path, overwrite: true);
+    }
+
+    public static SystemAConfig Load(string modelsDir)
+    {
+        var path = Path.Combine(modelsDir, FileName);
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path} not found: train the models first with `icd reproduce` (it writes {FileName} into the models folder)", path);
+        var config = JsonSerializer.Deserialize<SystemAConfig>(File.ReadAllText(path), Json) ?? throw new InvalidDataException($"{path} is empty");
+        config.ClinicalInfo.Validate();
+        return config;
+    }
+}
