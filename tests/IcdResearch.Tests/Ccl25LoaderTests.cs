@@ -122,6 +122,16 @@ public class Ccl25LoaderTests
     }
 
     [Fact]
+    public void RepeatedCodeIsKeptAsWrittenNotDropped()
+    {
+        var r = RawRecord("A1");
+        r[Ccl25Fields.OtherCodes] = "I25.103;I25.103";
+        var record = Assert.Single(Ccl25RawFile.Load(WriteArray(r), Codes()));
+        Assert.Equal(["I25.103", "I25.103"], record.OtherCodes);
+        Assert.Single(record.Labels().OtherSet);
+    }
+
+    [Fact]
     public void OneLabelFieldWithoutTheOtherIsAnError()
     {
         var bad = RawRecord("A1");
