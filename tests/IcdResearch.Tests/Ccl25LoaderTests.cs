@@ -111,7 +111,6 @@ public class Ccl25LoaderTests
     [InlineData(Ccl25Fields.PrimaryCode, "Z99.999", "unknown code \"Z99.999\"")]
     [InlineData(Ccl25Fields.OtherCodes, "I25.103;;E11.900", "empty code")]
     [InlineData(Ccl25Fields.OtherCodes, "I25.103;Q99.000", "unknown code \"Q99.000\"")]
-    [InlineData(Ccl25Fields.OtherCodes, "I25.103;I25.103", "duplicate code")]
     public void BadCodesAreErrorsNamingTheField(string field, string value, string message)
     {
         var bad = RawRecord("A9");
