@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using IcdResearch.Data;
 using IcdResearch.Evaluation;
 
 namespace IcdResearch.Pipelines.CodeCentric;
@@ -29,6 +30,13 @@ public static class CodeCentricExperiment
     public static Summary Run(CodeCentricOptions options, string? dataDir = null, Action<string>? log = null)
     {
         var data = CodeCentricData.Load(options, dataDir, log);
+        return Run(data, CodeCentricModels.Create(options, log), options, log: log);
+    }
+
+    /// <summary>For `icd reproduce --experiment ccl`: the dataset and split it already holds.</summary>
+    public static Summary Run(CodeCentricOptions options, Ccl25Dataset dataset, DataSplit split, string? dataDir = null, Action<string>? log = null)
+    {
+        var data = CodeCentricData.Load(options, dataset, split, dataDir, log);
         return Run(data, CodeCentricModels.Create(options, log), options, log: log);
     }
 
