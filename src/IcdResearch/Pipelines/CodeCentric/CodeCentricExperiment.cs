@@ -161,15 +161,17 @@ public static class CodeCentricExperiment
     /// </summary>
     static List<ResultRow> CompareModelMiner(CodeCentricData data, ICodeCentricModel backbone, CodeCentricOptions options, Action<string> log)
     {
-        var docs = data.Train.Select(c => new SilverPairMiner.Document(c.Id, c.Document, c.Codes)).ToList();
+        var docs = data.Train.Take(options.ModelMinerDocuments > 0 ? options.ModelMinerDocuments : data.Train.Count)
+            .Select(c => new SilverPairMiner.Document(c.Id, c.Document, c.Codes)).ToList();
         var (mined, report) = new ModelSpanMiner(backbone).ExtractAll(docs, data.Names);
         CodeCentric.SpanPairsFile.Write(Path.Combine(options.ResultsDir, ModelSilverPairsFile), new SilverPairMiner(new AlignmentSpanExtractor(), options.SilverPerCode).Consolidate(mined));
-        var aligned = data.Mined.ToDictionary(m => (m.DocumentId, m.Code), m => m.Span);
+        var ids = docs.Select(d => d.Id).ToHashSet();
+        var aligned = data.Mined.Where(m => ids.Contains(m.DocumentId)).ToDictionary(m => (m.DocumentId, m.Code), m => m.Span);
         int exact = mined.Count(m => aligned.TryGetValue((m.DocumentId, m.Code), out var a) && a == m.Span);
         int overlap = mined.Count(m => aligned.TryGetValue((m.DocumentId, m.Code), out var a) && (a.Contains(m.Span) || m.Span.Contains(a)));
         int n = report.Attempts;
         log($"model miner (backbone, Eq. 6): {report.Found}/{n} spans, {exact} equal to the aligner's, {overlap} overlapping");
-        string note = "backbone answering the Eq. 6 prompt, decoding restricted to document substrings";
+        string note = $"backbone answering the Eq. 6 prompt on {docs.Count} training documents, decoding restricted to document substrings";
         return
         [
             Row("ccl_pairs", "mining_model", "train", n, "found_rate", n == 0 ? 0 : (double)report.Found / n, note: note),
