@@ -37,7 +37,7 @@ public sealed class BaselineCommand : ICliCommand
             {
                 var dataset = Ccl25Dataset.Load(parse.GetValue(data));
                 var splitPath = parse.GetResult(split) is { Implicit: false } ? parse.GetValue(split) : null;
-                var s = dataset.IsSynthetic && splitPath is null ? Splits.Create(dataset, parse.GetValue(seed)) : Splits.For(dataset, splitPath ?? Splits.DefaultPath);
+                var s = dataset.IsSynthetic && splitPath is null ? Splits.Create(dataset, parse.GetValue(seed)) : Splits.For(dataset, splitPath);
                 var rows = BaselineExperiment.Run(dataset, s, parse.GetValue(seed), parse.GetValue(predictions), line => Console.Error.WriteLine(line));
                 var path = parse.GetValue(results)!;
                 ResultsTable.Write(path, rows);
