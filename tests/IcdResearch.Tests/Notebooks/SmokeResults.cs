@@ -23,10 +23,12 @@ public static class SmokeResults
         var given = Environment.GetEnvironmentVariable("ICD_NOTEBOOK_RESULTS");
         if (!string.IsNullOrWhiteSpace(given)) return (Path.GetFullPath(given), $"ICD_NOTEBOOK_RESULTS: notebooks read {Path.GetFullPath(given)}");
         var dir = System.IO.Directory.CreateTempSubdirectory("icd-smoke-results-").FullName;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => { try { System.IO.Directory.Delete(dir, recursive: true); } catch (IOException) { } };
         if (Program.BuildRoot().Subcommands.All(c => c.Name != "reproduce"))
             return (dir, "`icd reproduce` is not in this build yet: notebooks ran against an empty results folder.");
         var started = DateTime.UtcNow;
-        ResultsFolder.Reproduce(dir, "smoke");
+        // Fresh models in a temporary folder: the test exercises training too, never a stale models/ folder.
+        ResultsFolder.Reproduce(dir, "smoke", "--models", Path.Combine(dir, "models"));
         var files = System.IO.Directory.GetFiles(dir).Select(Path.GetFileName);
         return (dir, $"`icd reproduce --profile smoke --out {dir}` took {(DateTime.UtcNow - started).TotalSeconds:0} s and wrote: {string.Join(", ", files)}");
     }
