@@ -111,7 +111,6 @@ public class Ccl25LoaderTests
     [InlineData(Ccl25Fields.PrimaryCode, "Z99.999", "unknown code \"Z99.999\"")]
     [InlineData(Ccl25Fields.OtherCodes, "I25.103;;E11.900", "empty code")]
     [InlineData(Ccl25Fields.OtherCodes, "I25.103;Q99.000", "unknown code \"Q99.000\"")]
-    [InlineData(Ccl25Fields.OtherCodes, "I25.103;I25.103", "duplicate code")]
     public void BadCodesAreErrorsNamingTheField(string field, string value, string message)
     {
         var bad = RawRecord("A9");
@@ -119,6 +118,16 @@ public class Ccl25LoaderTests
         var e = Assert.Throws<DataFormatException>(() => Ccl25RawFile.Load(WriteArray(RawRecord("A1"), bad), Codes()));
         Assert.Equal((1, "A9", field), (e.RecordIndex, e.RecordId, e.Field));
         Assert.Contains(message, e.Message);
+    }
+
+    [Fact]
+    public void RepeatedCodeIsKeptAsWrittenNotDropped()
+    {
+        var r = RawRecord("A1");
+        r[Ccl25Fields.OtherCodes] = "I25.103;I25.103";
+        var record = Assert.Single(Ccl25RawFile.Load(WriteArray(r), Codes()));
+        Assert.Equal(["I25.103", "I25.103"], record.OtherCodes);
+        Assert.Single(record.Labels().OtherSet);
     }
 
     [Fact]

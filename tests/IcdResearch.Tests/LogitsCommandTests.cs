@@ -5,6 +5,7 @@ using static TorchSharp.torch;
 
 namespace IcdResearch.Tests;
 
+[Collection(ConsoleCollection.Name)]
 public class LogitsCommandTests
 {
     [Fact]

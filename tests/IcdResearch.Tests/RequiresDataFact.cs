@@ -29,8 +29,14 @@ public static class TestData
         var env = Environment.GetEnvironmentVariable(DataDirectory.EnvironmentVariable);
         if (!string.IsNullOrWhiteSpace(env))
         {
+            // A relative value (CI sets ../shared/data) is relative to the repository, not to the test host's bin folder.
             var full = System.IO.Path.GetFullPath(env);
             if (DataDirectory.HasCcl25(full)) return full;
+            for (var dir = new DirectoryInfo(SourceDirectory()); dir is not null && !System.IO.Path.IsPathRooted(env); dir = dir.Parent)
+            {
+                var candidate = System.IO.Path.GetFullPath(System.IO.Path.Combine(dir.FullName, env));
+                if (DataDirectory.HasCcl25(candidate)) return candidate;
+            }
         }
         // Walk up from this source file (the repository, also when bin/ is moved out by ICD_BUILD_SLOT), the test binary
         // folder and the working folder, looking for <repo>/../shared/data.

@@ -43,7 +43,7 @@ public sealed class CclCommand : ICliCommand
                     Console.WriteLine($"{row.Arm,-20} {row.Metric,-28} {row.Value,10:G4}  {row.Note}");
                 return 0;
             }
-            throw new InvalidOperationException("the CCL model arms need the LM generator and SFT trainer, which are not in this build yet; use --pairs-only");
+            CodeCentricExperiment.Run(built, CodeCentricModels.Create(options, Console.Error.WriteLine), options, log: Console.WriteLine);
             return 0;
         });
         return command;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using IcdResearch.Cli.Figures;
+using IcdResearch.Data;
 
 namespace IcdResearch.Cli.Commands;
 
@@ -24,9 +25,11 @@ public sealed class FiguresCommand : ICliCommand
             Description = $"Only these figures (space separated). Known: {string.Join(", ", FigureCatalog.All.Select(f => f.Name))}.",
             AllowMultipleArgumentsPerToken = true,
         };
-        var command = new Command("figures", "Regenerate every figure (Figure 4, threshold sweep, reliability diagram, Figure 5, Table 2, Table 3 …) from results/ as HTML + PNG.")
+        var noData = new Option<bool>("--no-data") { Description = "Skip the dataset overview figures (data-*: code frequencies, field lengths, co-occurrence)." };
+        var data = CommonOptions.Data();
+        var command = new Command("figures", "Regenerate every figure (Figure 4, threshold sweep, reliability diagram, Figure 5, Table 2, Table 3, dataset overview) from results/ and the data folder as HTML + PNG.")
         {
-            results, output, noPng, only,
+            results, output, noPng, only, noData, data,
         };
         command.SetAction(parse =>
         {
@@ -36,9 +39,11 @@ public sealed class FiguresCommand : ICliCommand
             var selected = parse.GetValue(only) is { Length: > 0 } names ? names.Select(FigureCatalog.Get).ToList() : null;
             if (!parse.GetValue(noPng) && FigureExport.FindChromium() is null)
                 Console.Error.WriteLine("note: chromium not found (apt-get install chromium, or set ICD_CHROMIUM): PNG rendering is skipped, HTML is written.");
-            var outcomes = FigureWriter.WriteAll(folder, parse.GetValue(output)!, png: !parse.GetValue(noPng), selected);
+            var outcomes = FigureWriter.WriteAll(folder, parse.GetValue(output)!, png: !parse.GetValue(noPng), selected).ToList();
+            if (selected is null && !parse.GetValue(noData))
+                outcomes.AddRange(FigureWriter.WriteData(Ccl25Dataset.Load(parse.GetValue(data)), parse.GetValue(output)!, png: !parse.GetValue(noPng)));
             foreach (var o in outcomes)
-                Console.WriteLine($"{o.Name,-26} {(o.HtmlPath is null ? "" : Path.GetRelativePath(".", o.HtmlPath))} {(o.PngPath is null ? "" : Path.GetRelativePath(".", o.PngPath))}  {(o.Message == "ok" ? "" : o.Message)}".TrimEnd());
+                Console.WriteLine($"{o.Name,-26} {o.HtmlPath ?? ""} {o.PngPath ?? ""}  {(o.Message == "ok" ? "" : o.Message)}".TrimEnd());
             var written = outcomes.Count(o => o.HtmlPath is not null);
             Console.WriteLine($"{written} of {outcomes.Count} figures written to {Path.GetFullPath(parse.GetValue(output)!)}");
             return 0;

@@ -14,13 +14,13 @@ public static class Calibration
         ArgumentOutOfRangeException.ThrowIfLessThan(bins, 1);
         var list = cases.ToList();
         foreach (var c in list)
-            if (double.IsNaN(c.Confidence) || c.Confidence < 0 || c.Confidence > 1 + 1e-9)
+            if (double.IsNaN(c.Confidence) || c.Confidence < 0 || c.Confidence > 1 + 1e-6)
                 throw new ArgumentException($"case {c.Id}: confidence {c.Confidence} is outside [0, 1].");
         return Enumerable.Range(0, bins).Select(b =>
         {
             double low = (double)b / bins, high = (double)(b + 1) / bins;
-            // The last bin is closed so that confidence 1.0 (the paper's "confidence = 1" cases) lands in it.
-            var inBin = list.Where(c => c.Confidence >= low && (c.Confidence < high || (b == bins - 1 && c.Confidence <= high + 1e-9))).ToList();
+            // The last bin is closed (with fp32 slack) so that confidence 1.0 — the paper's "confidence = 1" cases — lands in it.
+            var inBin = list.Where(c => c.Confidence >= low && (c.Confidence < high || (b == bins - 1 && c.Confidence <= high + 1e-6))).ToList();
             return inBin.Count == 0
                 ? new CalibrationBin(low, high, 0, double.NaN, double.NaN)
                 : new CalibrationBin(low, high, inBin.Count, inBin.Average(c => c.Confidence), inBin.Average(c => c.Correct ? 1.0 : 0.0));

@@ -23,7 +23,7 @@ public static class DataFigures
         });
         var kind = primary ? "primary" : "other";
         var layout = FigureStyle.Layout(
-            Plot.Title($"{(primary ? "Primary" : "Other")}-diagnosis code frequency{(primary ? "" : $" (top {top})")}", $"{data.TrainLabels.Count} labelled training records · {data.Source}"),
+            Plot.Title($"{(primary ? "Primary" : "Other")}-diagnosis code frequency{(primary ? "" : $" (top {top})")}", $"{data.TrainLabels.Count} labelled training records · {Describe(data)}"),
             $"records with the {kind} code (count)", "", height: 140 + 24 * counts.Count);
         ((Dictionary<string, object?>)layout["margin"]!)["l"] = 330;
         return Plot.Chart([trace], layout);
@@ -39,7 +39,7 @@ public static class DataFigures
             ["boxpoints"] = "outliers",
             ["marker"] = new Dictionary<string, object?> { ["color"] = FigureStyle.Palette[i % FigureStyle.Palette.Length] },
         })).ToList();
-        var layout = FigureStyle.Layout(Plot.Title("Text length per record field", $"{data.TrainRaw.Count} raw training records · {data.Source}"),
+        var layout = FigureStyle.Layout(Plot.Title("Text length per record field", $"{data.TrainRaw.Count} raw training records · {Describe(data)}"),
             "field", "length (characters)");
         layout["showlegend"] = false;
         return Plot.Chart(traces, layout);
@@ -58,15 +58,18 @@ public static class DataFigures
             ["y"] = primaries.Select(p => Label(data, p)).ToArray(),
             ["z"] = z,
             ["colorscale"] = "Blues",
+            ["reversescale"] = true,
             ["colorbar"] = new Dictionary<string, object?> { ["title"] = new Dictionary<string, object?> { ["text"] = "records" } },
             ["texttemplate"] = "%{z}",
         });
-        var layout = FigureStyle.Layout(Plot.Title($"Label co-occurrence: primary code × top {others.Count} other codes", $"{data.TrainLabels.Count} labelled training records · {data.Source}"),
+        var layout = FigureStyle.Layout(Plot.Title($"Label co-occurrence: primary code × top {others.Count} other codes", $"{data.TrainLabels.Count} labelled training records · {Describe(data)}"),
             "other-diagnosis code", "", width: 1100, height: 520);
         ((Dictionary<string, object?>)layout["margin"]!)["l"] = 330;
         ((Dictionary<string, object?>)layout["xaxis"]!)["tickangle"] = -45;
         return Plot.Chart([trace], layout);
     }
+
+    static string Describe(Ccl25Dataset data) => data.IsSynthetic ? "SYNTHETIC sample" : "CCL25-Eval Task 8 (released part)";
 
     static string Label(Ccl25Dataset data, string code) => data.Codes.TryGetName(code, out var name) ? $"{code} {Shorten(name)}" : code;
 

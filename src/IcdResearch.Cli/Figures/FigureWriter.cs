@@ -1,3 +1,4 @@
+using IcdResearch.Data;
 using Plotly.NET;
 
 namespace IcdResearch.Cli.Figures;
@@ -23,6 +24,15 @@ public static class FigureWriter
         }
         return outcomes;
     }
+
+    /// <summary>The dataset overview charts of notebook 01 (data-*.html/png).</summary>
+    public static IReadOnlyList<FigureOutcome> WriteData(Ccl25Dataset data, string outDirectory, bool png = true) =>
+    [
+        Write(DataFigures.CodeFrequency(data, primary: true), "data-primary-codes", outDirectory, png),
+        Write(DataFigures.CodeFrequency(data, primary: false), "data-other-codes", outDirectory, png),
+        Write(DataFigures.FieldLengths(data), "data-field-lengths", outDirectory, png),
+        Write(DataFigures.CoOccurrence(data), "data-cooccurrence", outDirectory, png),
+    ];
 
     public static FigureOutcome Write(GenericChart chart, string name, string outDirectory, bool png = true)
     {

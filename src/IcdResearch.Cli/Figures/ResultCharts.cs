@@ -151,17 +151,13 @@ public static partial class ResultCharts
         return Plot.Chart(traces, layout);
     }
 
-    /// <summary>The swept parameter of a row: the number after '@' or '=' in the arm (e.g. "confidence+retrieval@0.95",
-    /// "threshold=0.9"), else in the note. Null when the row is not part of a sweep.</summary>
+    /// <summary>The swept parameter of a row: the number after '@' in the arm (e.g. "confidence_retrieval@0.95",
+    /// "ensemble@7"), else a note of the form "threshold=0.9". Null when the row is not part of a sweep.</summary>
     public static double? SweepParameter(ResultRow row)
     {
-        foreach (var text in new[] { row.Arm, row.Note })
-        {
-            if (text is null) continue;
-            var m = SweepPattern().Match(text);
-            if (m.Success) return double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
-        }
-        return null;
+        var m = ArmParameter().Match(row.Arm);
+        if (!m.Success && row.Note is not null) m = NoteParameter().Match(row.Note);
+        return m.Success ? double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : null;
     }
 
     /// <summary>True when a metric counts cases (routed to re-judging, n) rather than being a rate.</summary>
@@ -207,6 +203,9 @@ public static partial class ResultCharts
         return string.Join(" · ", parts) + (rows.Any(r => !double.IsNaN(r.CiLow)) ? " · whiskers: 95% CI" : "");
     }
 
-    [GeneratedRegex(@"(?:@|=)\s*([0-9]*\.?[0-9]+)")]
-    private static partial Regex SweepPattern();
+    [GeneratedRegex(@"@\s*([0-9]*\.?[0-9]+)")]
+    private static partial Regex ArmParameter();
+
+    [GeneratedRegex(@"^\s*(?:threshold|τ|k)\s*=\s*([0-9]*\.?[0-9]+)")]
+    private static partial Regex NoteParameter();
 }

@@ -40,11 +40,14 @@ public sealed class ResultsFolder
 
     /// <summary>
     /// Re-runs the experiments with `icd reproduce --profile PROFILE --out DIR [extra…]` in this process and returns
-    /// the folder it wrote. Notebooks call this to regenerate their ablation on the `smoke` profile.
+    /// the folder it wrote. Notebooks call this to regenerate their ablation on the `smoke` profile. Unless
+    /// <paramref name="extraArguments"/> name `--models`, models go to the repository's (git-ignored) models/PROFILE, so
+    /// nothing lands next to the notebook that called it.
     /// </summary>
     public static ResultsFolder Reproduce(string outDirectory, string profile = "smoke", params string[] extraArguments)
     {
-        string[] args = ["reproduce", "--profile", profile, "--out", outDirectory, .. extraArguments];
+        var models = extraArguments.Contains("--models") ? [] : new[] { "--models", Path.Combine(RepositoryRoot() ?? Path.GetFullPath(outDirectory), "models", profile) };
+        string[] args = ["reproduce", "--profile", profile, "--out", outDirectory, .. models, .. extraArguments];
         if (Program.BuildRoot().Subcommands.All(c => c.Name != "reproduce"))
             throw new InvalidOperationException("`icd reproduce` is not part of this build yet; results/ must come from elsewhere.");
         var exit = Program.Main(args);

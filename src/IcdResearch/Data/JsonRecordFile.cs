@@ -104,8 +104,7 @@ internal sealed class RecordFields(string file, int index, JsonElement element, 
         try { list = CodeList.Parse(text); }
         catch (FormatException e) { throw Error(e.Message, field, e); }
         if (list.Count == 0 && !allowEmpty) throw Error("empty code list", field);
-        if (list.Distinct(StringComparer.Ordinal).Count() != list.Count)
-            throw Error($"duplicate code in \"{text}\"", field);
+        // A code repeated within one list is kept as written; the metrics compare sets, so it counts once.
         foreach (var code in list) CheckCode(code, field, codes);
         return list;
     }

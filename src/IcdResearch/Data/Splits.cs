@@ -124,9 +124,21 @@ public static class Splits
     public static DataSplit For(Ccl25Dataset data, string? path = null, int seed = 42)
     {
         if (data.IsSynthetic && path is null) return Create(data, seed);
-        var split = Load(path ?? DefaultPath);
-        split.Validate(data, path ?? DefaultPath);
+        path ??= ResolveDefaultPath();
+        var split = Load(path);
+        split.Validate(data, path);
         return split;
+    }
+
+    /// <summary><see cref="DefaultPath"/> found from the working folder or any parent (so commands run from a subfolder still find it).</summary>
+    public static string ResolveDefaultPath()
+    {
+        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, DefaultPath);
+            if (File.Exists(candidate)) return candidate;
+        }
+        return DefaultPath;
     }
 
     public static void Save(string path, DataSplit split)

@@ -15,8 +15,11 @@ public sealed record LoraConfig
     /// <summary>Module-name suffixes (PEFT target_modules), e.g. "q_proj" matches "model.layers.3.self_attn.q_proj".</summary>
     public IReadOnlyList<string> TargetModules { get; init; } = AllProjections;
 
-    /// <summary>α / r, the factor applied to BAx.</summary>
-    public double Scaling => Alpha / Rank;
+    /// <summary>Rank-stabilised scaling α/√r (Kalajdzievski 2023; PEFT use_rslora) instead of α/r.</summary>
+    public bool UseRsLora { get; init; }
+
+    /// <summary>α / r (or α / √r with <see cref="UseRsLora"/>), the factor applied to BAx.</summary>
+    public double Scaling => UseRsLora ? Alpha / Math.Sqrt(Rank) : Alpha / Rank;
 
     /// <summary>Throws <see cref="ArgumentException"/> for values PEFT would also reject.</summary>
     public LoraConfig Validate()

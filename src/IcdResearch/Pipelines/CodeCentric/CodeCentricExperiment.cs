@@ -22,6 +22,16 @@ public static class CodeCentricExperiment
     /// <summary>What a run produced: the rows written (by file name) and one line per step for the console.</summary>
     public sealed record Summary(IReadOnlyDictionary<string, IReadOnlyList<ResultRow>> Files, IReadOnlyList<string> Log);
 
+    /// <summary>
+    /// The whole experiment from a data folder (`icd ccl`, `icd reproduce --experiment ccl`): loads the data on the
+    /// shared split, fine-tunes the arms on the backbone of <paramref name="options"/> and writes results/ccl_*.csv.
+    /// </summary>
+    public static Summary Run(CodeCentricOptions options, string? dataDir = null, Action<string>? log = null)
+    {
+        var data = CodeCentricData.Load(options, dataDir, log);
+        return Run(data, CodeCentricModels.Create(options, log), options, log: log);
+    }
+
     /// <summary>Runs every arm on <paramref name="data"/> with models from <paramref name="models"/>, writing results/ccl_*.csv.</summary>
     public static Summary Run(CodeCentricData data, ICodeCentricModels models, CodeCentricOptions options, string split = "test", Action<string>? log = null)
     {

@@ -1,0 +1,22 @@
+namespace IcdResearch.Inference;
+
+public enum FinishReason
+{
+    /// <summary>A stop token was generated (it is not included in the tokens).</summary>
+    Stop,
+    /// <summary>MaxNewTokens was reached.</summary>
+    Length,
+    /// <summary>The constraint allowed no further token and no stop token was available.</summary>
+    Constraint,
+}
+
+/// <summary>
+/// One generated continuation. <see cref="TokenProbabilities"/>[i] is p(token_i | prefix) under the softmax of that
+/// step's raw logits — before temperature, top-p and constraint masking — i.e. the model's own probability of the
+/// emitted token (system paper Eq. 2). The stop token, if any, is excluded from tokens and probabilities.
+/// </summary>
+public sealed record GeneratedSequence(IReadOnlyList<int> Tokens, string Text, IReadOnlyList<double> TokenProbabilities, FinishReason FinishReason)
+{
+    /// <summary>Mean token probability, the sequence-level confidence of system paper Eq. 3 (0 for an empty output).</summary>
+    public double MeanProbability => TokenProbabilities.Count == 0 ? 0 : TokenProbabilities.Average();
+}
