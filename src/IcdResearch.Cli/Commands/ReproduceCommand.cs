@@ -25,10 +25,11 @@ public sealed class ReproduceCommand : ICliCommand
         var profile = new Option<string>("--profile")
         {
             Description = "smoke: the whole path on the synthetic sample in a few minutes (tiny models; unless --data is given). " +
-                          "default: the real data, sized for ≤ 60 minutes on 2 CPU cores.",
+                          "default: the real data, sized for ≤ 60 minutes on 2 CPU cores. " +
+                          "quick: the real data with the tiny backbone (for an oversubscribed machine).",
             DefaultValueFactory = _ => "default",
         };
-        profile.AcceptOnlyFromAmong("smoke", "default");
+        profile.AcceptOnlyFromAmong("smoke", "quick", "default");
         var output = new Option<string>("--out") { Description = "Results folder (CSV files, predictions/, summary.json).", DefaultValueFactory = _ => "results" };
         var models = new Option<string?>("--models") { Description = "Models folder (backbone and fine-tuned models; reused when present). Default: models/<profile>." };
         var experiment = new Option<string>("--experiment")

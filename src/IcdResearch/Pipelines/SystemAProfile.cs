@@ -67,6 +67,22 @@ public sealed record SystemAProfile
         MaxLength = 1024,
     };
 
+    /// <summary>
+    /// The default profile's data and prompts with the tiny backbone, short pretraining and 2 epochs — for a real-data
+    /// run when the machine cannot give the default profile its hour (e.g. a shared, oversubscribed CPU).
+    /// </summary>
+    public static SystemAProfile Quick { get; } = Default with
+    {
+        Name = "quick",
+        BackboneSize = "tiny",
+        PretrainSteps = 300,
+        MaxNerTrainSegments = 150,
+        Epochs = 2,
+        NerEpochs = 1,
+        LearningRate = 2e-3,
+        MaxLength = 768,
+    };
+
     public static SystemAProfile Smoke { get; } = new()
     {
         Name = "smoke",
@@ -94,6 +110,7 @@ public sealed record SystemAProfile
     {
         "smoke" => Smoke,
         "default" => Default,
-        _ => throw new ArgumentException($"unknown profile '{name}' (smoke or default)"),
+        "quick" => Quick,
+        _ => throw new ArgumentException($"unknown profile '{name}' (smoke, quick or default)"),
     };
 }
