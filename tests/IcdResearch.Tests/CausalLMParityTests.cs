@@ -78,6 +78,13 @@ public class CausalLMParityTests : IDisposable
         using var batch = lm.Forward(ids, mask);
         AssertClose(single[0], batch[1].narrow(0, 3, 3));
 
+        // Right padding (SFT batches): [b pad pad pad; a] matches too at the real positions.
+        using var rightIds = tensor(b.Concat(new long[] { 0, 0, 0 }).Concat(a).ToArray(), [2, 6]);
+        using var rightMask = tensor(new long[] { 1, 1, 1, 0, 0, 0, 1, 1, 1, 1, 1, 1 }, [2, 6]);
+        using var right = lm.Forward(rightIds, rightMask);
+        AssertClose(single[0], right[0].narrow(0, 0, 3));
+        AssertClose(lm.Forward(tensor(a, [1, 6]))[0], right[1]);
+
         // Prefill 4 tokens then decode the rest one by one through the cache: same logits as one full pass.
         using var full = lm.Forward(tensor(a, [1, 6]));
         using var cache = lm.NewCache(initialCapacity: 2);   // forces the cache buffers to grow

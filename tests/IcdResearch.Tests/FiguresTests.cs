@@ -53,6 +53,7 @@ public class FiguresTests(ITestOutputHelper output)
         if (!hasChromium)
         {
             output.WriteLine("chromium not installed: PNG rendering not checked (apt-get install chromium)");
+            dir.Delete(recursive: true);
             return;
         }
         var png = File.ReadAllBytes(fig4.PngPath!);

@@ -71,6 +71,26 @@ public class GeneratorTests
     }
 
     [Fact]
+    public void SequencesThatStopEarlyLeaveTheBatchWithoutDisturbingTheOthers()
+    {
+        var gen = MakeGenerator("qwen3", seed: 3);
+        string[] prompts = ["cough", "history of fever", "pain"];
+        var free = gen.Generate(prompts, GenerationOptions.Greedy(6) with { StopIds = [] });
+        // Stop on the third token of the middle prompt's free run: it (and any other hitting that token) ends early.
+        var options = GenerationOptions.Greedy(6) with { StopIds = [free[1].Tokens[2]] };
+        var batched = gen.Generate(prompts, options);
+        Assert.Equal(FinishReason.Stop, batched[1].FinishReason);
+        Assert.Equal(free[1].Tokens.Take(2), batched[1].Tokens);
+        for (var i = 0; i < prompts.Length; i++)
+        {
+            var alone = gen.Generate([prompts[i]], options with { UseCache = false }).Single();
+            Assert.Equal(alone.Tokens, batched[i].Tokens);
+            Assert.Equal(alone.FinishReason, batched[i].FinishReason);
+            for (var t = 0; t < alone.Tokens.Count; t++) Assert.InRange(Math.Abs(alone.TokenProbabilities[t] - batched[i].TokenProbabilities[t]), 0, 1e-5);
+        }
+    }
+
+    [Fact]
     public void StopTokensEndTheSequenceAndAreNotReturned()
     {
         var gen = MakeGenerator();

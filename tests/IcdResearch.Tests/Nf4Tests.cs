@@ -79,6 +79,10 @@ public class Nf4Tests
         Assert.True(q.BytesPerParameter <= 0.6);
         Assert.Equal(ScalarType.Byte, q.Packed.dtype);
         Assert.Equal(256 * 1024 / 2, q.Packed.NumberOfElements);
+
+        // A small matrix (32 blocks, one partial group of 256): no storage for the group's padding.
+        using var small = Nf4Tensor.Quantize(randn(32, 64));
+        Assert.Equal(32 * 64 / 2 + 32 + 4 + 4, small.StorageBytes);
     }
 
     [Fact]

@@ -7,8 +7,15 @@ using Xunit.Abstractions;
 namespace IcdResearch.Tests;
 
 /// <summary>Every notebooks/*.ipynb runs top to bottom (Roslyn scripting stands in for the Polyglot C# kernel).</summary>
-public class NotebookTests(ITestOutputHelper output)
+public class NotebookTests(ITestOutputHelper output) : IDisposable
 {
+    readonly List<string> _temporary = [];
+
+    public void Dispose()
+    {
+        foreach (var dir in _temporary) Directory.Delete(dir, recursive: true);
+    }
+
     static string RepositoryRoot([CallerFilePath] string thisFile = "") =>
         ResultsFolder.RepositoryRoot(Path.GetDirectoryName(thisFile)) ?? throw new DirectoryNotFoundException("repository root (IcdResearch.sln) not found");
 
@@ -41,7 +48,7 @@ public class NotebookTests(ITestOutputHelper output)
 
     // --- the runner itself -------------------------------------------------------------------------------------------
 
-    static string WriteNotebook(params (string Type, string Source)[] cells)
+    string WriteNotebook(params (string Type, string Source)[] cells)
     {
         var nb = new JsonObject
         {
@@ -60,6 +67,7 @@ public class NotebookTests(ITestOutputHelper output)
             ["nbformat_minor"] = 5,
         };
         var dir = Directory.CreateTempSubdirectory("icd-nb-").FullName;
+        _temporary.Add(dir);
         var path = Path.Combine(dir, "t.ipynb");
         File.WriteAllText(path, nb.ToJsonString());
         return path;

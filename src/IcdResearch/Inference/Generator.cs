@@ -37,6 +37,7 @@ public sealed class Generator(CausalLM model, ITextTokenizer tokenizer)
         var tokens = Enumerable.Range(0, batch).Select(_ => new List<int>()).ToArray();
         var probabilities = Enumerable.Range(0, batch).Select(_ => new List<double>()).ToArray();
         var finished = new FinishReason?[batch];
+        var active = Enumerable.Range(0, batch).ToList();   // sequences still decoding; finished ones leave the batch
 
         var wasTraining = Model.training;
         Model.eval();
@@ -44,42 +45,44 @@ public sealed class Generator(CausalLM model, ITextTokenizer tokenizer)
         using var cache = options.UseCache ? Model.NewCache(promptLength + options.MaxNewTokens) : null;
         try
         {
-            for (var step = 0; step < options.MaxNewTokens && finished.Any(f => f is null); step++)
+            for (var step = 0; step < options.MaxNewTokens && active.Count > 0; step++)
             {
                 using var scope = NewDisposeScope();
+                var n = active.Count;
                 // With a cache only the newest column is fed (the whole prompt at step 0); the mask always spans everything.
-                var feed = cache is null || step == 0 ? rows[0].Count : 1;
-                var ids = tensor(rows.SelectMany(r => r.Skip(r.Count - feed)).ToArray(), [batch, feed]);
-                var mask = tensor(maskRows.SelectMany(r => r).ToArray(), [batch, maskRows[0].Count]);
-                var logits = Model.Forward(ids, mask, cache).select(1, -1).to_type(ScalarType.Float32);   // [B,V]
+                var width = rows[active[0]].Count;
+                var feed = cache is null || step == 0 ? width : 1;
+                var ids = tensor(active.SelectMany(b => rows[b].Skip(width - feed)).ToArray(), [n, feed]);
+                var mask = tensor(active.SelectMany(b => maskRows[b]).ToArray(), [n, width]);
+                var logits = Model.Forward(ids, mask, cache).select(1, -1).to_type(ScalarType.Float32);   // [n,V]
 
                 var probs = logits.softmax(-1);
-                var blocked = new bool[batch];
-                var scores = constraint is null ? logits : logits + ConstraintMask(constraint, states, stopIds, finished, blocked, logits.shape[1]);
+                var blocked = new bool[n];
+                var scores = constraint is null ? logits : logits + ConstraintMask(constraint, active.Select(b => states[b]).ToArray(), stopIds, blocked, logits.shape[1]);
                 var next = sampler is null ? scores.argmax(-1) : Sample(scores, options, sampler);
                 var chosen = next.data<long>().ToArray();
                 var chosenProbs = probs.gather(1, next.unsqueeze(1)).squeeze(1).data<float>().ToArray();
 
-                for (var b = 0; b < batch; b++)
+                for (var i = 0; i < n; i++)
                 {
-                    long feedNext = Tokenizer.PadId;
-                    if (finished[b] is null)
+                    var b = active[i];
+                    var token = (int)chosen[i];
+                    if (blocked[i]) finished[b] = FinishReason.Constraint;
+                    else if (stopIds.Contains(token)) finished[b] = FinishReason.Stop;
+                    else
                     {
-                        var token = (int)chosen[b];
-                        if (blocked[b])
-                            finished[b] = FinishReason.Constraint;
-                        else if (stopIds.Contains(token))
-                            finished[b] = FinishReason.Stop;
-                        else
-                        {
-                            tokens[b].Add(token);
-                            probabilities[b].Add(chosenProbs[b]);
-                            if (constraint is not null) states[b] = constraint.Advance(states[b], token);
-                            feedNext = token;
-                        }
+                        tokens[b].Add(token);
+                        probabilities[b].Add(chosenProbs[i]);
+                        if (constraint is not null) states[b] = constraint.Advance(states[b], token);
+                        rows[b].Add(token);
+                        maskRows[b].Add(1);
                     }
-                    rows[b].Add(feedNext);
-                    maskRows[b].Add(1);
+                }
+                if (active.Any(b => finished[b] is not null))
+                {
+                    var keep = Enumerable.Range(0, n).Where(i => finished[active[i]] is null).Select(i => (long)i).ToArray();
+                    if (keep.Length > 0) cache?.SelectBatch(keep);
+                    active = keep.Select(i => active[(int)i]).ToList();
                 }
             }
         }
@@ -93,12 +96,11 @@ public sealed class Generator(CausalLM model, ITextTokenizer tokenizer)
     }
 
     /// <summary>0 for allowed continuations (and stop tokens where the constraint may end), −∞ elsewhere; rows with nothing allowed are flagged in <paramref name="blocked"/>.</summary>
-    static Tensor ConstraintMask(IDecodingConstraint constraint, int[] states, HashSet<int> stopIds, FinishReason?[] finished, bool[] blocked, long vocab)
+    static Tensor ConstraintMask(IDecodingConstraint constraint, int[] states, HashSet<int> stopIds, bool[] blocked, long vocab)
     {
         var mask = full([states.Length, vocab], float.NegativeInfinity);
         for (var b = 0; b < states.Length; b++)
         {
-            if (finished[b] is not null) { mask[b].zero_(); continue; }
             var allowed = constraint.AllowedTokens(states[b]).Select(t => (long)t);
             if (constraint.CanStop(states[b])) allowed = allowed.Concat(stopIds.Select(t => (long)t));
             var index = allowed.Where(t => t < vocab).ToArray();

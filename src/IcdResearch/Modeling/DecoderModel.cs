@@ -36,8 +36,10 @@ public sealed class DecoderModel : nn.Module
             throw new ArgumentException($"attention mask must be [batch, past+new] = [{b}, {past + t}], got [{string.Join(",", attentionMask.shape)}]");
         var dtype = embed_tokens.weight!.dtype;
 
-        // A mask of all ones is no mask: keep the fast causal / no-mask attention paths.
-        if (attentionMask is not null && attentionMask.all().item<bool>()) attentionMask = null;
+        // A mask of all ones is no mask: keep the fast causal / no-mask attention paths. Without a cache, right padding
+        // (each row 1…1 0…0, as in SFT batches) needs no mask either: real tokens never see the padding after them and
+        // keep positions 0,1,…; outputs at padding positions are unspecified.
+        if (attentionMask is not null && (cache is null ? IsRightPadded(attentionMask) : attentionMask.all().item<bool>())) attentionMask = null;
 
         Tensor positions, mask4d;
         if (attentionMask is null)
@@ -58,6 +60,14 @@ public sealed class DecoderModel : nn.Module
         var x = embed_tokens.call(inputIds);
         foreach (var layer in layers) x = layer.forward(x, cos, sin, mask4d, cache);
         return norm.call(x).MoveToOuterDisposeScope();
+    }
+
+    static bool IsRightPadded(Tensor mask)
+    {
+        using var scope = NewDisposeScope();
+        var keep = mask.to_type(ScalarType.Int64);
+        var t = keep.shape[1];
+        return t < 2 || keep.narrow(1, 1, t - 1).le(keep.narrow(1, 0, t - 1)).all().item<bool>();
     }
 
     /// <summary>Additive mask [B,1,T,S]: 0 where query i (absolute position past+i) may see key j, else float.MinValue.</summary>

@@ -35,7 +35,7 @@ public sealed class Nf4Tensor : IDisposable
     public long Count => Shape.Aggregate(1L, (a, b) => a * b);
     /// <summary>uint8 [blocks·64/2]: two NF4 indices per byte.</summary>
     public Tensor Packed { get; }
-    /// <summary>int8 [scale blocks·256]: the double-quantised, mean-centred block absmax values.</summary>
+    /// <summary>int8 [blocks]: the double-quantised, mean-centred block absmax values (one per block of 64).</summary>
     public Tensor ScaleCodes { get; }
     /// <summary>fp32 [scale blocks]: c₁, the scale of each block of 256 absmax values.</summary>
     public Tensor ScaleScales { get; }
@@ -68,7 +68,8 @@ public sealed class Nf4Tensor : IDisposable
         var mean = absmax.mean().item<float>();
         var centred = PadTo(absmax - mean, ScaleBlockSize).view(-1, ScaleBlockSize);
         var c1 = centred.abs().amax(1).clamp_min(1e-30f) / 127f;
-        var scaleCodes = (centred / c1.unsqueeze(1)).round().clamp(-127, 127).to(int8).flatten();
+        // Only the real blocks' codes are stored; the padding of the last group of 256 is not.
+        var scaleCodes = (centred / c1.unsqueeze(1)).round().clamp(-127, 127).to(int8).flatten()[..(int)absmax.shape[0]].contiguous();
 
         return new Nf4Tensor(shape, packed.MoveToOuterDisposeScope(), scaleCodes.MoveToOuterDisposeScope(),
             c1.contiguous().MoveToOuterDisposeScope(), mean);
@@ -78,8 +79,8 @@ public sealed class Nf4Tensor : IDisposable
     public Tensor BlockAbsmax()
     {
         using var scope = NewDisposeScope();
-        var blocks = (Count + BlockSize - 1) / BlockSize;
-        var c2 = ScaleCodes.to(float32).view(-1, ScaleBlockSize) * ScaleScales.unsqueeze(1) + ScaleMean;
+        var blocks = ScaleCodes.shape[0];
+        var c2 = PadTo(ScaleCodes.to(float32), ScaleBlockSize).view(-1, ScaleBlockSize) * ScaleScales.unsqueeze(1) + ScaleMean;
         return c2.flatten()[..(int)blocks].contiguous().MoveToOuterDisposeScope();
     }
 

@@ -23,6 +23,7 @@ public static class SmokeResults
         var given = Environment.GetEnvironmentVariable("ICD_NOTEBOOK_RESULTS");
         if (!string.IsNullOrWhiteSpace(given)) return (Path.GetFullPath(given), $"ICD_NOTEBOOK_RESULTS: notebooks read {Path.GetFullPath(given)}");
         var dir = System.IO.Directory.CreateTempSubdirectory("icd-smoke-results-").FullName;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => { try { System.IO.Directory.Delete(dir, recursive: true); } catch (IOException) { } };
         if (Program.BuildRoot().Subcommands.All(c => c.Name != "reproduce"))
             return (dir, "`icd reproduce` is not in this build yet: notebooks ran against an empty results folder.");
         var started = DateTime.UtcNow;
