@@ -83,7 +83,7 @@ public sealed class ReproduceCommand : ICliCommand
             var predDir = Path.Combine(o.OutDir, "predictions", "baselines");
             var rows = BaselineExperiment.Run(o.Data, o.Split, o.Seed, predDir, line => Console.Error.WriteLine(line));
             ResultsTable.Write(Path.Combine(o.OutDir, "baselines.csv"), rows);
-            summary["baselines"] = new JsonObject(rows.Where(r => r.Split == "test" && r.Metric is "acc_f1" or "acc_recall")
+            summary["baselines"] = new JsonObject(rows.Where(r => r.Split.EndsWith("test", StringComparison.Ordinal) && r.Metric is "acc_f1" or "acc_recall")
                 .Select(r => KeyValuePair.Create($"{r.Arm}.{r.Metric}", (JsonNode?)r.Value)));
             timings["baselines"] = sw.Elapsed.TotalSeconds;
             Save(summaryPath, summary, timings);
