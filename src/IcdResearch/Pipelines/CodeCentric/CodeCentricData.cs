@@ -33,9 +33,14 @@ public sealed record CodeCentricData
     public static CodeCentricData Load(CodeCentricOptions options, string? dataDir = null, Action<string>? log = null)
     {
         var dataset = Ccl25Dataset.Load(dataDir);
+        return Load(options, dataset, Splits.For(dataset), dataDir, log);
+    }
+
+    /// <summary>As above for an already loaded dataset and split (what `icd reproduce` holds).</summary>
+    public static CodeCentricData Load(CodeCentricOptions options, Ccl25Dataset dataset, DataSplit split, string? dataDir = null, Action<string>? log = null)
+    {
         // The shared split (data/splits/ccl25-seed42.json): documents of train ∪ dev train the models (no CCL setting is
         // tuned on dev), test is held out; the 594 entity-only records have no document text and are not used.
-        var split = Splits.For(dataset);
         var train = split.Train.Concat(split.Dev).Select(id => dataset.RawById[id]).ToList();
         var test = split.Test.Select(id => dataset.RawById[id]).ToList();
         var chipDir = Path.Combine(DataDirectory.Resolve(dataDir), "chip-cdn");
