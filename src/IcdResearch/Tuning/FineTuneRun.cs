@@ -23,6 +23,7 @@ public static class FineTuneRun
         TorchRuntime.EnsureLoaded();
         var tokenizer = TokenizerLoader.FromDirectory(modelDir);
         var model = CausalLM.FromPretrained(modelDir);
+        TorchSharp.torch.manual_seed(options.Seed);   // LoRA A matrices are drawn from the seeded generator
         Prepare(model, options);
         var parameters = LoraInjector.CountParameters(model);
         output.WriteLine($"{options.Mode}: {parameters}");
