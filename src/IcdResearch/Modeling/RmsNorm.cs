@@ -26,7 +26,9 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var x = input.to_type(ScalarType.Float32);
-        var normed = x * rsqrt(x.pow(2).mean([-1], keepdim: true) + _eps);
+        // mean(x²) as ‖x‖²/n: one fused reduction instead of a full-size pow (faster forward and backward).
+        var meanSquare = linalg.vector_norm(x, 2, [-1], keepdim: true).square() / x.shape[^1];
+        var normed = x * rsqrt(meanSquare + _eps);
         return (weight * normed.to_type(input.dtype)).MoveToOuterDisposeScope();
     }
 }
