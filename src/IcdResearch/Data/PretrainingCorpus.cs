@@ -3,6 +3,9 @@ namespace IcdResearch.Data;
 /// <summary>One document of the pretraining corpus and the source it came from (for corpus statistics).</summary>
 public sealed record CorpusDocument(string Source, string Text);
 
+/// <summary>Size of one source of the pretraining corpus (train and held-out documents together).</summary>
+public sealed record CorpusSourceSize(int Documents, long Characters);
+
 /// <summary>
 /// The clinical-text corpus for pretraining the default backbone (issue #3): CCL25 raw records and entity views of the
 /// TRAINING part of the split, unlabelled test-a records (raw and entity view), DCCNCE code names ("code name" lines) and
@@ -19,9 +22,9 @@ public sealed record PretrainingCorpus(IReadOnlyList<CorpusDocument> Train, IRea
     public long HeldOutCharacters => HeldOut.Sum(d => (long)d.Text.Length);
 
     /// <summary>Documents and characters per source, e.g. for the paper-repro corpus table.</summary>
-    public IReadOnlyDictionary<string, (int Documents, long Characters)> Statistics() =>
+    public IReadOnlyDictionary<string, CorpusSourceSize> Statistics() =>
         Train.Concat(HeldOut).GroupBy(d => d.Source).OrderBy(g => g.Key, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => (g.Count(), g.Sum(d => (long)d.Text.Length)));
+            .ToDictionary(g => g.Key, g => new CorpusSourceSize(g.Count(), g.Sum(d => (long)d.Text.Length)));
 
     /// <param name="data">CCL25 (real or synthetic).</param>
     /// <param name="excludedRecordIds">病案标识 of the test split: neither their raw text nor their entity view is used.</param>

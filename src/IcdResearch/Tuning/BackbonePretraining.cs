@@ -8,7 +8,7 @@ namespace IcdResearch.Tuning;
 
 /// <summary>What <c>icd pretrain</c> reports (also written to the model folder as pretrain_report.json).</summary>
 public sealed record PretrainReport(
-    string Size, long Parameters, int VocabSize, IReadOnlyDictionary<string, (int Documents, long Characters)> Corpus,
+    string Size, long Parameters, int VocabSize, IReadOnlyDictionary<string, CorpusSourceSize> Corpus,
     bool SyntheticData, long TrainTokens, long HeldOutTokens, PretrainOptions Options, PretrainResult Result);
 
 /// <summary>
@@ -44,7 +44,7 @@ public static class BackbonePretraining
         if (options.StopAfter is { } stop && stop < options.Steps) return report; // interrupted on purpose: resume later
 
         model.SavePretrained(outDir);
-        File.WriteAllText(Path.Combine(outDir, ReportFile), JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true, IncludeFields = true }));
+        File.WriteAllText(Path.Combine(outDir, ReportFile), JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
         if (!keepCheckpoints) Directory.Delete(Path.Combine(outDir, "checkpoints"), recursive: true);
         return report;
     }

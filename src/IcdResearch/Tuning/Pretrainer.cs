@@ -8,10 +8,13 @@ namespace IcdResearch.Tuning;
 /// <summary>What a pretraining run achieved; held-out loss is mean next-token cross-entropy (nats per token).</summary>
 public sealed record PretrainResult(
     int Steps, int StartStep, double TrainLoss, double HeldOutLoss, double Seconds, double TokensPerSecond,
-    IReadOnlyList<(int Step, double TrainLoss, double HeldOutLoss)> Curve)
+    IReadOnlyList<LossPoint> Curve)
 {
     public double HeldOutPerplexity => Math.Exp(HeldOutLoss);
 }
+
+/// <summary>Train loss (last batch) and held-out loss after optimizer step <see cref="Step"/>.</summary>
+public sealed record LossPoint(int Step, double TrainLoss, double HeldOutLoss);
 
 /// <summary>
 /// Pretraining loop for a causal LM from scratch, after nanoGPT's train.py: random windows of the token stream, AdamW
@@ -35,7 +38,7 @@ public static class Pretrainer
         var schedule = new LearningRateSchedule(o.LearningRate, o.WarmupSteps, o.Steps, LearningRateDecay.Cosine, o.MinLearningRateRatio);
         var checkpoints = new TrainingCheckpoint(checkpointDir, keepLast: 1, trainableOnly: false);
         var start = checkpoints.TryResume(model, optimizer)?.Step ?? 0;
-        var curve = new List<(int, double, double)>();
+        var curve = new List<LossPoint>();
         var clock = System.Diagnostics.Stopwatch.StartNew();
         double trainLoss = double.NaN, heldOutLoss = double.NaN;
         long tokens = 0;
@@ -63,7 +66,7 @@ public static class Pretrainer
                 if ((step + 1) % o.EvalEvery == 0 || step + 1 == o.Steps)
                 {
                     heldOutLoss = HeldOutLoss(model, heldOut, o.BatchSize, o.Context, o.EvalBatches);
-                    curve.Add((step + 1, trainLoss, heldOutLoss));
+                    curve.Add(new LossPoint(step + 1, trainLoss, heldOutLoss));
                     progress.Log($"step {step + 1}: train loss {trainLoss:F4}, held-out loss {heldOutLoss:F4} (perplexity {Math.Exp(heldOutLoss):F2})");
                     model.train();
                 }

@@ -1,0 +1,106 @@
+using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using IcdResearch.Data;
+using IcdResearch.Modeling;
+using IcdResearch.Text;
+using IcdResearch.Tuning;
+using TorchSharp;
+
+namespace IcdResearch.Cli.Commands;
+
+/// <summary>`icd bench`: matmul GFLOP/s, training throughput and MFU of the default small model, KV-cache speed-up, peak memory.</summary>
+public sealed class BenchCommand : ICliCommand
+{
+    public const string DefaultModel = "models/backbone-small";
+
+    public Command Build()
+    {
+        var modelDir = new Option<string?>("--model") { Description = $"Model folder to measure (default {DefaultModel} when it exists, else a randomly initialised `small` backbone with a 2,304-token vocabulary)." };
+        var batch = new Option<int?>("--batch") { Description = "Training batch size (default: the small preset's)." };
+        var context = new Option<int?>("--context") { Description = "Training window in tokens (default: the small preset's)." };
+        var steps = new Option<int>("--steps") { Description = "Timed training steps (after one warm-up step).", DefaultValueFactory = _ => 3 };
+        var prompt = new Option<int>("--prompt-tokens") { Description = "Prompt length for the generation timing.", DefaultValueFactory = _ => 512 };
+        var newTokens = new Option<int>("--new-tokens") { Description = "Tokens generated greedily (no stop tokens).", DefaultValueFactory = _ => 64 };
+        var sizes = new Option<string>("--matmul-sizes") { Description = "Comma-separated n of the n×n fp32 matmuls; the best rate is the reference.", DefaultValueFactory = _ => "1024,2048" };
+        var command = new Command("bench",
+            "Print JSON: same-run fp32 matmul GFLOP/s; training tokens/s, achieved GFLOP/s (6·N + 12·L·d_attn·T FLOPs per token) and their ratio (MFU) " +
+            "for the default small model; greedy generation tokens/s with and without the KV cache; peak RSS.")
+            { modelDir, batch, context, steps, prompt, newTokens, sizes };
+        command.SetAction(parse =>
+        {
+            TorchRuntime.EnsureLoaded();
+            var preset = BackbonePreset.Small;
+            var dir = parse.GetValue(modelDir) ?? (Directory.Exists(DefaultModel) ? DefaultModel : null);
+            ITextTokenizer tokenizer;
+            CausalLM model;
+            if (dir is not null)
+            {
+                model = CausalLM.FromPretrained(dir);
+                tokenizer = TokenizerLoader.FromDirectory(dir);
+            }
+            else
+            {
+                tokenizer = CharTokenizer.Build(Ccl25Dataset.Synthetic().TrainRaw.Select(r => r.FullText()), minFrequency: 1);
+                model = new CausalLM(preset.ModelConfig(2304, tokenizer.EosId, tokenizer.PadId), seed: 0);
+            }
+            var b = parse.GetValue(batch) ?? preset.Training.BatchSize;
+            var t = parse.GetValue(context) ?? preset.Training.Context;
+
+            var matmulSizes = parse.GetValue(sizes)!.Split(',').Select(s => int.Parse(s.Trim())).ToArray();
+            var matmul = Benchmark.MatmulGflops(matmulSizes);
+            var training = Benchmark.Training(model, b, t, parse.GetValue(steps));
+            var generation = Benchmark.Generation(model, tokenizer, parse.GetValue(prompt), parse.GetValue(newTokens));
+            var c = model.Config;
+
+            var report = new JsonObject
+            {
+                ["torch_threads"] = torch.get_num_threads(),
+                ["load_average_1min"] = LoadAverage(),
+                ["matmul_gflops"] = Math.Round(matmul, 2),
+                ["matmul_sizes"] = new JsonArray(matmulSizes.Select(n => (JsonNode)n).ToArray()),
+                ["model"] = new JsonObject
+                {
+                    ["source"] = dir ?? "random init (small preset)",
+                    ["parameters"] = model.parameters().Sum(p => p.numel()),
+                    ["hidden_size"] = c.HiddenSize, ["layers"] = c.NumHiddenLayers, ["heads"] = c.NumAttentionHeads,
+                    ["kv_heads"] = c.KeyValueHeads, ["vocab_size"] = c.VocabSize,
+                },
+                ["training"] = new JsonObject
+                {
+                    ["batch_size"] = training.BatchSize, ["context"] = training.Context, ["steps"] = training.Steps,
+                    ["seconds"] = Math.Round(training.Seconds, 3),
+                    ["tokens_per_second"] = Math.Round(training.TokensPerSecond, 1),
+                    ["flops_per_token"] = training.FlopsPerToken,
+                    ["flops_formula"] = "6*N (all parameters; tied embedding = LM head matmul) + 12*layers*heads*head_dim*context (attention, PaLM appendix B)",
+                    ["gflops"] = Math.Round(training.Gflops, 2),
+                },
+                ["mfu_vs_matmul"] = Math.Round(training.Gflops / matmul, 3),
+                ["generation"] = new JsonObject
+                {
+                    ["prompt_tokens"] = generation.PromptTokens, ["new_tokens"] = generation.NewTokens,
+                    ["kv_cache_tokens_per_second"] = Math.Round(generation.CachedTokensPerSecond, 2),
+                    ["no_cache_tokens_per_second"] = Math.Round(generation.UncachedTokensPerSecond, 2),
+                    ["kv_cache_speedup"] = Math.Round(generation.Speedup, 2),
+                },
+            };
+            foreach (var section in Sections()) report[section.Name] = JsonSerializer.SerializeToNode(section.Measure(model));
+            report["peak_rss_mb"] = Benchmark.PeakRssBytes() is { } rss ? Math.Round(rss / 1048576.0, 1) : null;
+            parse.InvocationConfiguration.Output.WriteLine(report.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            model.Dispose();
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>Extra sections (<see cref="IBenchmarkSection"/>) from the library and the CLI, e.g. the QLoRA memory report.</summary>
+    static IEnumerable<IBenchmarkSection> Sections() =>
+        new[] { typeof(IBenchmarkSection).Assembly, typeof(BenchCommand).Assembly }.Distinct()
+            .SelectMany(a => a.GetTypes())
+            .Where(t => typeof(IBenchmarkSection).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false } && t.GetConstructor(Type.EmptyTypes) is not null)
+            .OrderBy(t => t.FullName, StringComparer.Ordinal)
+            .Select(t => (IBenchmarkSection)Activator.CreateInstance(t)!);
+
+    static double? LoadAverage() =>
+        File.Exists("/proc/loadavg") && double.TryParse(File.ReadAllText("/proc/loadavg").Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture, out var l) ? l : null;
+}

@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using IcdResearch.Inference;
+using IcdResearch.Modeling;
+using IcdResearch.Text;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace IcdResearch.Tuning;
+
+/// <summary>Training throughput of a model: tokens/s and model FLOP/s (formula in <see cref="Benchmark.TrainingFlopsPerToken"/>).</summary>
+public sealed record TrainingThroughput(int BatchSize, int Context, int Steps, double Seconds, double TokensPerSecond, double FlopsPerToken, double Gflops);
+
+/// <summary>Greedy generation speed for one prompt, with and without the KV cache.</summary>
+public sealed record GenerationThroughput(int PromptTokens, int NewTokens, double CachedSeconds, double UncachedSeconds)
+{
+    public double CachedTokensPerSecond => NewTokens / CachedSeconds;
+    public double UncachedTokensPerSecond => NewTokens / UncachedSeconds;
+    public double Speedup => UncachedSeconds / CachedSeconds;
+}
+
+/// <summary>
+/// The measurements of <c>icd bench</c> (issue #3): fp32 matmul throughput of this machine, training throughput of a
+/// model and its model FLOP utilisation against that matmul rate, KV-cache generation speed-up, peak memory.
+/// </summary>
+public static class Benchmark
+{
+    /// <summary>
+    /// Best fp32 GFLOP/s of an n×n by n×n matmul (2n³ FLOPs), each size repeated for at least <paramref name="secondsPerSize"/>.
+    /// </summary>
+    public static double MatmulGflops(IEnumerable<int> sizes, double secondsPerSize = 1.0)
+    {
+        TorchRuntime.EnsureLoaded();
+        var best = 0.0;
+        foreach (var n in sizes)
+        {
+            using var a = randn(n, n);
+            using var b = randn(n, n);
+            a.matmul(b).Dispose(); // warm-up (allocations, thread pool)
+            var clock = Stopwatch.StartNew();
+            var reps = 0;
+            do { a.matmul(b).Dispose(); reps++; } while (clock.Elapsed.TotalSeconds < secondsPerSize);
+            best = Math.Max(best, 2.0 * n * n * n * reps / clock.Elapsed.TotalSeconds / 1e9);
+        }
+        return best;
+    }
+
+    /// <summary>
+    /// Training FLOPs per token: 6·N for the weight matmuls forward and backward, where N counts every parameter (with
+    /// tied embeddings the embedding matrix is also the LM head, a real V×d matmul), plus 12·L·d_attn·T for the attention
+    /// scores and weighted values (forward 4·T·d_attn per layer, ×3 with backward), the PaLM appendix-B formula.
+    /// Norm weights and biases are counted in N too (negligible).
+    /// </summary>
+    public static double TrainingFlopsPerToken(CausalLM model, int context)
+    {
+        var n = model.parameters().Sum(p => (double)p.numel());
+        var c = model.Config;
+        return 6 * n + 12.0 * c.NumHiddenLayers * c.NumAttentionHeads * c.HeadDim * context;
+    }
+
+    /// <summary>Times <paramref name="steps"/> AdamW training steps on random tokens (after one warm-up step).</summary>
+    public static TrainingThroughput Training(CausalLM model, int batchSize, int context, int steps)
+    {
+        TorchRuntime.EnsureLoaded();
+        var optimizer = optim.AdamW(model.parameters(), 1e-4);
+        model.train();
+        var generator = new torch.Generator(0);
+        double seconds = 0;
+        for (var step = -1; step < steps; step++)
+        {
+            using var scope = NewDisposeScope();
+            var x = randint(0, model.Config.VocabSize, [batchSize, context], dtype: ScalarType.Int64, generator: generator);
+            var y = randint(0, model.Config.VocabSize, [batchSize, context], dtype: ScalarType.Int64, generator: generator);
+            var clock = Stopwatch.StartNew();
+            var logits = model.Forward(x);
+            var loss = nn.functional.cross_entropy(logits.view(-1, logits.shape[^1]), y.view(-1));
+            optimizer.zero_grad();
+            loss.backward();
+            nn.utils.clip_grad_norm_(model.parameters(), 1.0);
+            optimizer.step();
+            if (step >= 0) seconds += clock.Elapsed.TotalSeconds;
+        }
+        model.eval();
+        var tokensPerSecond = (double)batchSize * context * steps / seconds;
+        var flops = TrainingFlopsPerToken(model, context);
+        return new TrainingThroughput(batchSize, context, steps, seconds, tokensPerSecond, flops, tokensPerSecond * flops / 1e9);
+    }
+
+    /// <summary>Greedy decoding of <paramref name="newTokens"/> tokens after a random prompt, with and without the KV cache.</summary>
+    public static GenerationThroughput Generation(CausalLM model, ITextTokenizer tokenizer, int promptTokens, int newTokens)
+    {
+        var random = new Random(0);
+        var prompt = Enumerable.Range(0, promptTokens).Select(_ => random.Next(0, tokenizer.VocabSize)).ToList();
+        var generator = new Inference.Generator(model, tokenizer);
+        double Time(bool cache)
+        {
+            var options = GenerationOptions.Greedy(newTokens) with { UseCache = cache, StopIds = [] };
+            generator.Generate([prompt], GenerationOptions.Greedy(2) with { UseCache = cache, StopIds = [] }); // warm-up
+            var clock = Stopwatch.StartNew();
+            var output = generator.Generate([prompt], options);
+            if (output[0].Tokens.Count != newTokens) throw new InvalidOperationException($"generated {output[0].Tokens.Count} tokens instead of {newTokens}");
+            return clock.Elapsed.TotalSeconds;
+        }
+        return new GenerationThroughput(promptTokens, newTokens, Time(cache: true), Time(cache: false));
+    }
+
+    /// <summary>Peak resident set size of this process (VmHWM), in bytes; null where /proc is unavailable.</summary>
+    public static long? PeakRssBytes()
+    {
+        const string status = "/proc/self/status";
+        if (!File.Exists(status)) return null;
+        var line = File.ReadLines(status).FirstOrDefault(l => l.StartsWith("VmHWM:"));
+        return line is null ? null : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+    }
+}

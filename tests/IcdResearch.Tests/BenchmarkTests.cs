@@ -1,0 +1,38 @@
+using IcdResearch.Modeling;
+using IcdResearch.Text;
+using IcdResearch.Tuning;
+
+namespace IcdResearch.Tests;
+
+/// <summary>The benchmark's bookkeeping (no speed assertions: speeds are reported by `icd bench`, not tested).</summary>
+public class BenchmarkTests
+{
+    [Fact]
+    public void TrainingFlopsFollowTheStatedFormula()
+    {
+        TorchRuntime.EnsureLoaded();
+        var config = BackbonePreset.Tiny.ModelConfig(tokenizerVocabSize: 100, eosId: 2, padId: 0);
+        using var model = new CausalLM(config);
+        // Parameters by hand: tied embedding V·d; per layer q,o d·d (+ q bias d), k,v d·(kv·hd) (+ biases), 3·d·ff MLP, 2 norms; final norm.
+        long d = config.HiddenSize, kv = config.KeyValueHeads * config.HeadDim, ff = config.IntermediateSize, v = config.VocabSize;
+        var perLayer = 2 * d * d + 2 * d * kv + (d + 2 * kv) + 3 * d * ff + 2 * d;
+        var n = v * d + config.NumHiddenLayers * perLayer + d;
+        Assert.Equal(128, v); // 100 rounded up to a multiple of 64
+        Assert.Equal(6.0 * n + 12.0 * config.NumHiddenLayers * d * 64, Benchmark.TrainingFlopsPerToken(model, context: 64));
+    }
+
+    [Fact]
+    public void GenerationTimingProducesTheRequestedTokensBothWays()
+    {
+        TorchRuntime.EnsureLoaded();
+        var tok = CharTokenizer.Build(["患者主诉发热三天"], minFrequency: 1);
+        using var model = new CausalLM(BackbonePreset.Tiny.ModelConfig(tok.VocabSize, tok.EosId, tok.PadId), seed: 1);
+        var g = Benchmark.Generation(model, tok, promptTokens: 16, newTokens: 4);
+        Assert.Equal((16, 4), (g.PromptTokens, g.NewTokens));
+        Assert.True(g.CachedSeconds > 0 && g.UncachedSeconds > 0);
+        Assert.Equal(g.UncachedSeconds / g.CachedSeconds, g.Speedup, 9);
+        var t = Benchmark.Training(model, batchSize: 2, context: 16, steps: 1);
+        Assert.Equal(2 * 16 / t.Seconds, t.TokensPerSecond, 6);
+        Assert.True(Benchmark.PeakRssBytes() is null or > 0);
+    }
+}
