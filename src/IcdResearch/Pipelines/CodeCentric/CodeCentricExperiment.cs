@@ -119,18 +119,24 @@ public static class CodeCentricExperiment
             }
             previous = outputs;
             previousArm = arm.Name;
+            WriteAll(); // after every arm, so an interrupted run keeps the finished lines
         }
 
         if (!options.TrainSpanOnly && costs.TryGetValue("doc_evidence", out var doc) && costs.TryGetValue("silver_synthetic", out var mixed))
             efficiency.AddRange(CostRows(CodeCentricArm.SpanOnlyArm with { Name = "span_level_derived" },
                 new TrainingCost(mixed.Examples - doc.Examples, mixed.TokensPerEpoch - doc.TokensPerEpoch, mixed.SecondsPerEpoch - doc.SecondsPerEpoch, mixed.Epochs, double.NaN)));
-        files["ccl_ablation.csv"] = ablation;
-        files["ccl_unseen.csv"] = unseen;
-        files["ccl_evidence.csv"] = evidence;
-        files["ccl_ood.csv"] = ood;
-        files["ccl_efficiency.csv"] = efficiency;
-        foreach (var (name, rows) in files) ResultsTable.Write(Path.Combine(options.ResultsDir, name), rows);
+        WriteAll();
         return new Summary(files, lines);
+
+        void WriteAll()
+        {
+            files["ccl_ablation.csv"] = ablation.ToList();
+            files["ccl_unseen.csv"] = unseen.ToList();
+            files["ccl_evidence.csv"] = evidence.ToList();
+            files["ccl_ood.csv"] = ood.ToList();
+            files["ccl_efficiency.csv"] = efficiency.ToList();
+            foreach (var (name, rows) in files) ResultsTable.Write(Path.Combine(options.ResultsDir, name), rows);
+        }
     }
 
     /// <summary>The (prompt, answer) examples an arm trains on (§3.2): document level and/or span level, shuffled with the seed.</summary>
