@@ -29,6 +29,9 @@ public sealed class DiseaseCandidates
     }
 
     public IReadOnlyList<string> Codes { get; }
+
+    /// <summary>Whether prompts list the names (paper Figures 2–3); when false the prompt omits the candidate line.</summary>
+    public bool ListedInPrompt { get; init; } = true;
     public IReadOnlyList<string> Names => Codes.Select(c => _nameOf[c]).ToList();
     public int Count => Codes.Count;
     public bool Contains(string code) => _nameOf.ContainsKey(code);

@@ -29,6 +29,8 @@ public sealed record SystemAConfig
     [JsonPropertyName("models")] public required IReadOnlyDictionary<string, string> Models { get; init; }
     /// <summary>"tfidf" or "hidden" (the backbone's mean-pooled hidden states), chosen on dev by neighbour accuracy.</summary>
     [JsonPropertyName("retrieval_embedding")] public string RetrievalEmbedding { get; init; } = "tfidf";
+    /// <summary>Whether other-diagnosis prompts list the candidate names (see <see cref="SystemAProfile.ListOtherCandidates"/>).</summary>
+    [JsonPropertyName("list_other_candidates")] public bool ListOtherCandidates { get; init; } = true;
     [JsonPropertyName("database")] public required IReadOnlyList<DatabaseEntry> Database { get; init; }
     [JsonPropertyName("confidence_threshold")] public double ConfidenceThreshold { get; init; } = 1.0;
     [JsonPropertyName("confidence_tolerance")] public double ConfidenceTolerance { get; init; } = 1e-6;
@@ -39,13 +41,15 @@ public sealed record SystemAConfig
     [JsonPropertyName("seed")] public int Seed { get; init; } = 42;
 
     public DiseaseCandidates Primary() => Candidates(PrimaryCandidates);
-    public DiseaseCandidates Other() => Candidates(OtherCandidates);
+    public DiseaseCandidates Other() => new(OtherCandidates.Select(e => e.Code), Names(OtherCandidates)) { ListedInPrompt = ListOtherCandidates };
     public ConfidenceThreshold Threshold() => new(ConfidenceThreshold, ConfidenceTolerance);
 
-    static DiseaseCandidates Candidates(IReadOnlyList<CandidateEntry> entries)
+    static DiseaseCandidates Candidates(IReadOnlyList<CandidateEntry> entries) => new(entries.Select(e => e.Code), Names(entries));
+
+    static Func<string, string> Names(IReadOnlyList<CandidateEntry> entries)
     {
         var names = entries.ToDictionary(e => e.Code, e => e.Name, StringComparer.Ordinal);
-        return new DiseaseCandidates(entries.Select(e => e.Code), c => names[c]);
+        return c => names[c];
     }
 
     static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };

@@ -21,6 +21,11 @@ public sealed record SystemARun
     public required SystemAProfile Profile { get; init; }
     public bool Force { get; init; }
     public int Seed { get; init; } = 42;
+    /// <summary>
+    /// Peer predictions on the test records (e.g. the baselines), compared per record with System A in overall.csv;
+    /// read when the overall table is written (so a baseline run in parallel can still be included).
+    /// </summary>
+    public Func<IReadOnlyDictionary<string, IReadOnlyList<CodeAssignment>>> PeerPredictions { get; init; } = () => new Dictionary<string, IReadOnlyList<CodeAssignment>>();
     /// <summary>Where progress lines go (stderr by default).</summary>
     public TextWriter Log { get; init; } = Console.Error;
 }
@@ -53,14 +58,16 @@ public sealed class SystemAExperiment(ISystemABackend backend, SystemARun run)
         var test = Cases(run.TestIds);
         Say($"System A ({p.Name}): {train.Count} train / {dev.Count} dev / {test.Count} test records ({data.Source})");
         var primaryCandidates = new DiseaseCandidates(data.PrimaryCodes, data.Codes.NameOf);
-        var otherCandidates = new DiseaseCandidates(data.OtherCodes, data.Codes.NameOf);
+        var otherCandidates = new DiseaseCandidates(data.OtherCodes, data.Codes.NameOf) { ListedInPrompt = p.ListOtherCandidates };
 
         // --- backbone ---------------------------------------------------------------------------------------------
         var backbone = Path.Combine(run.ModelsDir, "backbone");
         Time("pretrain", () => backend.EnsureBackbone(backbone, run.Force));
 
         // --- retrieval database: TF-IDF vs hidden states (§3.1, Eq. 1) -------------------------------------------
-        var database = train.Select(c => new DatabaseEntry(c.Id, c.AdmissionText, c.ClinicalInfo, c.Labels!.PrimaryCode)).ToList();
+        // The database holds the training records that have a real 入院诊断 (raw text); entity-only records only if none do.
+        var databaseCases = train.Any(c => c.HasRawText) ? train.Where(c => c.HasRawText).ToList() : train;
+        var database = databaseCases.Select(c => new DatabaseEntry(c.Id, c.AdmissionText, c.ClinicalInfo, c.Labels!.PrimaryCode)).ToList();
         var retrievalRows = new List<ResultRow>();
         var indexes = new Dictionary<string, AdmissionDiagnosisIndex>();
         Time("retrieval", () =>
@@ -100,8 +107,8 @@ public sealed class SystemAExperiment(ISystemABackend backend, SystemARun run)
         var sets = new Dictionary<string, (List<(string, string)> Train, List<(string, string)> Dev)>
         {
             ["primary"] = (SystemASftData.Primary(train, primaryCandidates), SystemASftData.Primary(dev, primaryCandidates)),
-            ["rejudge"] = (SystemASftData.Rejudge(train, trainHits.Select(h => train[h.Index]).ToList(), primaryCandidates, p.RejudgeWithoutExampleFraction, run.Seed),
-                           SystemASftData.Rejudge(dev, devHits.Select(h => train[h.Index]).ToList(), primaryCandidates, p.RejudgeWithoutExampleFraction, run.Seed)),
+            ["rejudge"] = (SystemASftData.Rejudge(train, trainHits.Select(h => databaseCases[h.Index]).ToList(), primaryCandidates, p.RejudgeWithoutExampleFraction, run.Seed),
+                           SystemASftData.Rejudge(dev, devHits.Select(h => databaseCases[h.Index]).ToList(), primaryCandidates, p.RejudgeWithoutExampleFraction, run.Seed)),
             ["other_direct"] = (SystemASftData.Other(train, otherCandidates), SystemASftData.Other(dev, otherCandidates)),
             ["other_ner"] = (SystemASftData.Other(train, otherCandidates, Silver), SystemASftData.Other(dev, otherCandidates, Silver)),
             ["ner"] = (SystemASftData.Ner(nerTrain), SystemASftData.Ner(nerDev)),
@@ -119,6 +126,7 @@ public sealed class SystemAExperiment(ISystemABackend backend, SystemARun run)
             ClinicalInfo = p.ClinicalInfo,
             Models = ModelNames.Append("backbone").ToDictionary(n => n, n => n),
             RetrievalEmbedding = embedding,
+            ListOtherCandidates = p.ListOtherCandidates,
             Database = database,
             SamplesPerModel = p.SamplesPerModel,
             EnsembleVoteThreshold = OtherAblation.PaperThreshold(2 * p.SamplesPerModel),
@@ -223,6 +231,19 @@ public sealed class SystemAExperiment(ISystemABackend backend, SystemARun run)
             overallRows.Add(ArmRows.Row("overall", name, "test", "acc_recall", recs.Select(r => r.AccRecall).ToList(), vsBase?.Select(r => r.AccRecall).ToList(), "organisers' formula; p vs sft_baseline", run.Seed));
             overallRows.Add(ArmRows.Row("overall", name, "test", "primary_accuracy", recs.Select(r => r.PrimaryCorrect ? 1.0 : 0.0).ToList(), null, null, run.Seed));
             overallRows.Add(ArmRows.Row("overall", name, "test", "other_f1", recs.Select(r => r.Other.F1).ToList(), null, null, run.Seed));
+        }
+        foreach (var (peer, peerPreds) in run.PeerPredictions())
+        {
+            var byId = peerPreds.ToDictionary(x => x.Id);
+            var peerScores = gold.Select(g => Ccl25Metrics.ScoreRecord(g, byId.GetValueOrDefault(g.Id)).AccF1).ToList();
+            var ours = scores["system_a"].Select(r => r.AccF1).ToList();
+            var cmp = PairedTest.ApproximateRandomization(peerScores, ours, run.Seed);
+            overallRows.Add(new ResultRow
+            {
+                Experiment = "overall", Arm = $"system_a-vs-{peer}", Split = "test", N = cmp.N, Metric = "acc_f1_delta",
+                Value = cmp.Delta, CiLow = cmp.CiLow, CiHigh = cmp.CiHigh, PValue = cmp.PValue,
+                Note = $"acc_f1(system_a) {cmp.MeanB:0.0000} - acc_f1({peer}) {cmp.MeanA:0.0000}; {cmp.Method}",
+            });
         }
         ResultsTable.Write(Path.Combine(run.OutDir, "overall.csv"), overallRows);
 

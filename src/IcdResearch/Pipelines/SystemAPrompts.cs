@@ -9,7 +9,7 @@ public static class SystemAPrompts
 {
     /// <summary>Figure 2: primary diagnosis — choose exactly one candidate name.</summary>
     public static string Primary(string clinicalInfo, DiseaseCandidates candidates)
-        => $"任务：从候选疾病中选出主要诊断，只输出一个疾病名称。\n临床信息：{clinicalInfo}\n候选疾病：{candidates.PromptList()}";
+        => $"任务：从候选疾病中选出主要诊断，只输出一个疾病名称。\n临床信息：{clinicalInfo}{CandidateLine(candidates)}";
 
     /// <summary>
     /// §3.1 re-judge model: the case plus the most similar training case and its answer (one-shot). With
@@ -18,7 +18,7 @@ public static class SystemAPrompts
     public static string Rejudge(string clinicalInfo, DiseaseCandidates candidates, RetrievedExample? example)
     {
         var reference = example is null ? "" : $"参考病例：{example.ClinicalInfo}\n参考答案：{example.AnswerName}\n";
-        return $"任务：复核主要诊断，只输出一个疾病名称。\n{reference}临床信息：{clinicalInfo}\n候选疾病：{candidates.PromptList()}";
+        return $"任务：复核主要诊断，只输出一个疾病名称。\n{reference}临床信息：{clinicalInfo}{CandidateLine(candidates)}";
     }
 
     /// <summary>
@@ -28,8 +28,10 @@ public static class SystemAPrompts
     public static string Other(string clinicalInfo, DiseaseCandidates candidates, IReadOnlyList<string>? entities = null)
     {
         var ner = entities is null ? "" : $"\n疾病实体：{(entities.Count == 0 ? DiseaseCandidates.None : string.Join('，', entities))}";
-        return $"任务：从候选疾病中选出全部其他诊断，用;分隔，没有则输出{DiseaseCandidates.None}。\n临床信息：{clinicalInfo}{ner}\n候选疾病：{candidates.PromptList()}";
+        return $"任务：从候选疾病中选出全部其他诊断，用;分隔，没有则输出{DiseaseCandidates.None}。\n临床信息：{clinicalInfo}{ner}{CandidateLine(candidates)}";
     }
+
+    static string CandidateLine(DiseaseCandidates c) => c.ListedInPrompt ? $"\n候选疾病：{c.PromptList()}" : "";
 
     /// <summary>§3.2 LLM-NER: copy the text and wrap every 疾病和诊断 entity in [ ] (Figure 3, bottom).</summary>
     public static string Ner(string text)

@@ -1,0 +1,119 @@
+using System.Text.Json;
+using IcdResearch.Data;
+using IcdResearch.Modeling;
+using IcdResearch.Retrieval;
+using IcdResearch.Text;
+using IcdResearch.Tuning;
+
+namespace IcdResearch.Pipelines;
+
+/// <summary>
+/// System A on the project's TorchSharp stack: the default backbone is pretrained with <see cref="BackbonePretraining"/>
+/// (never on the test split's records), models are fine-tuned with <see cref="FineTuneRun"/> (resumable; a folder whose
+/// sft-metrics.json says completed is reused), and generation / embeddings use <see cref="LmAnswerGenerator"/> /
+/// <see cref="HiddenStateEmbedder"/>. Loaded models are cached per folder.
+/// </summary>
+public sealed class TorchSystemABackend(Ccl25Dataset? data, IReadOnlySet<string> excludedFromPretraining, IReadOnlyList<ChipCdnPair>? chipCdn,
+    SystemAProfile profile, TextWriter? log = null) : ISystemABackend
+{
+    readonly TextWriter _log = log ?? Console.Error;
+    readonly Dictionary<string, (CausalLM Model, ITextTokenizer Tokenizer)> _loaded = [];
+
+    public void EnsureBackbone(string directory, bool force)
+    {
+        if (!force && IsModelFolder(directory))
+        {
+            _log.WriteLine($"reusing backbone {directory}");
+            return;
+        }
+        if (force && Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        if (data is null) throw new InvalidOperationException($"no backbone in {directory} and no dataset to pretrain one on");
+        var preset = BackbonePreset.Get(profile.BackboneSize);
+        var corpus = PretrainingCorpus.Build(data, excludedFromPretraining, chipCdn);
+        _log.WriteLine($"pretraining the {preset.Name} backbone into {directory}");
+        var options = profile.PretrainSteps is { } steps
+            ? preset.Training with { Steps = steps, WarmupSteps = Math.Min(preset.Training.WarmupSteps, Math.Max(1, steps / 10)) }
+            : preset.Training;
+        BackbonePretraining.Run(directory, preset, corpus, options);
+    }
+
+    public void FineTune(string name, string baseModel, string directory, IReadOnlyList<(string Prompt, string Answer)> train,
+        IReadOnlyList<(string Prompt, string Answer)> dev, bool force)
+    {
+        if (!force && Completed(directory))
+        {
+            _log.WriteLine($"reusing fine-tuned {name} ({directory})");
+            return;
+        }
+        if (force && Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        var options = new SftOptions
+        {
+            Mode = profile.FineTuneMode switch
+            {
+                "full" => FineTuneMode.Full,
+                "lora" => FineTuneMode.Lora,
+                var m => throw new ArgumentException($"fine-tune mode '{m}' (full or lora)"),
+            },
+            Epochs = name == "ner" ? profile.NerEpochs : profile.Epochs,
+            BatchSize = profile.BatchSize,
+            LearningRate = profile.LearningRate,
+            MaxLength = profile.MaxLength,
+            MaxSteps = profile.MaxStepsPerModel,
+            Seed = 42,
+        };
+        FineTuneRun.Run(baseModel, train.Select(e => new SftExample(e.Prompt, e.Answer)).ToList(),
+            dev.Select(e => new SftExample(e.Prompt, e.Answer)).ToList(), directory, options, log: _log);
+        _loaded.Remove(directory);
+    }
+
+    public IAnswerGenerator Generator(string modelDirectory)
+    {
+        var (model, tokenizer) = Load(modelDirectory);
+        return new LmAnswerGenerator(model, tokenizer);
+    }
+
+    public ITextEmbedder HiddenStateEmbedder(string modelDirectory)
+    {
+        var (model, tokenizer) = Load(modelDirectory);
+        return new HiddenStateEmbedder(model, tokenizer);
+    }
+
+    /// <summary>A fine-tuning folder is complete when its sft-metrics.json says so and it holds the kept model.</summary>
+    public static bool Completed(string directory)
+    {
+        var metrics = Path.Combine(directory, "sft-metrics.json");
+        if (!File.Exists(metrics) || ModelFolder(directory) is null) return false;
+        using var doc = JsonDocument.Parse(File.ReadAllText(metrics));
+        return doc.RootElement.TryGetProperty("result", out var result) && result.TryGetProperty("Completed", out var c) && c.GetBoolean();
+    }
+
+    /// <summary>The model inside a fine-tuning folder: best/ (best dev epoch), else final/, else the folder itself.</summary>
+    public static string? ModelFolder(string directory)
+        => new[] { Path.Combine(directory, "best"), Path.Combine(directory, "final"), directory }.FirstOrDefault(IsModelFolder);
+
+    static bool IsModelFolder(string d) => File.Exists(Path.Combine(d, "config.json")) || File.Exists(Path.Combine(d, "adapter_config.json"));
+
+    (CausalLM, ITextTokenizer) Load(string directory)
+    {
+        if (_loaded.TryGetValue(directory, out var hit)) return hit;
+        TorchRuntime.EnsureLoaded();
+        var folder = ModelFolder(directory) ?? throw new FileNotFoundException($"no model (config.json or adapter_config.json) in {directory}, {directory}/best or {directory}/final", directory);
+        CausalLM model; ITextTokenizer tokenizer;
+        if (File.Exists(Path.Combine(folder, "adapter_config.json")))
+        {
+            // LoRA adapter: load its base, apply and merge the adapter.
+            var basePath = PeftAdapter.ReadConfig(folder).BaseModelNameOrPath ?? throw new InvalidDataException($"{folder}/adapter_config.json names no base model");
+            model = CausalLM.FromPretrained(basePath);
+            PeftAdapter.Load(model, folder);
+            LoraInjector.MergeAndUnload(model);
+            tokenizer = TokenizerLoader.FromDirectory(basePath);
+        }
+        else
+        {
+            model = CausalLM.FromPretrained(folder);
+            tokenizer = TokenizerLoader.FromDirectory(folder);
+        }
+        model.eval();
+        return _loaded[directory] = (model, tokenizer);
+    }
+}

@@ -1,0 +1,40 @@
+using IcdResearch.Modeling;
+using IcdResearch.Ner;
+using IcdResearch.Pipelines;
+
+namespace IcdResearch.Tests;
+
+/// <summary>The grammar-constrained generator on a real (tiny, random) TorchSharp model: every output obeys its grammar.</summary>
+public class LmAnswerGeneratorTests
+{
+    [Fact]
+    public void RandomModelOnlyEmitsValidAnswersWithProbabilities()
+    {
+        TorchRuntime.EnsureLoaded();
+        var tokenizer = new FakeCharTokenizer();
+        string[] names = ["心律失常", "心房颤动", "2型糖尿病", "高脂血症"];
+        const string source = "既往2型糖尿病。";
+        foreach (var text in names.Append(source).Append("任务：临床信息候选疾病文本；;[]无")) tokenizer.Encode(text); // grow the vocabulary
+        using var model = new CausalLM(ModelConfig.Tiny(vocabSize: 96), seed: 7);
+        var generator = new LmAnswerGenerator(model, tokenizer);
+
+        var one = new AnswerGrammar.OneName(names);
+        var greedy = generator.Greedy(["任务：临床信息", "候选疾病"], [one, one]);
+        Assert.All(greedy, a => Assert.Contains(a.Text, names));
+        Assert.All(greedy, a => Assert.All(a.TokenProbabilities, p => Assert.InRange(p, 0.0, 1.0)));
+        Assert.All(greedy, a => Assert.InRange(a.Confidence, 0.0, 1.0));
+
+        var samples = generator.Sample("任务：临床信息", new AnswerGrammar.NameSet(names), count: 6, seed: 3);
+        Assert.Equal(6, samples.Count);
+        foreach (var s in samples)
+        {
+            if (s.Text == DiseaseCandidates.None) continue;
+            var ranks = s.Text.Split(';').Select(p => Array.IndexOf(names, p)).ToList();
+            Assert.All(ranks, r => Assert.True(r >= 0, s.Text));
+            Assert.Equal(ranks.Order().Distinct(), ranks);
+        }
+
+        var copy = generator.Greedy(["文本"], [new AnswerGrammar.BracketCopy(source)])[0];
+        Assert.Equal(source, BracketFormat.Parse(copy.Text).Text);
+    }
+}
