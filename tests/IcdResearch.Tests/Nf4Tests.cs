@@ -89,11 +89,14 @@ public class Nf4Tests
     public void OddSizesArePaddedAndCropped()
     {
         TorchRuntime.EnsureLoaded();
-        using var w = randn(3, 7);
+        using var gen = new torch.Generator(7);
+        using var w = randn(3, 7, generator: gen);
         using var q = Nf4Tensor.Quantize(w);
         using var back = q.Dequantize();
         Assert.Equal(new long[] { 3, 7 }, back.shape);
-        Assert.True(((w - back).abs().max() <= w.abs().max() * 0.14f).item<bool>());
+        // Worst case: half the widest NF4 gap, between −1 and −0.6962: 0.1519 of the block absmax (the old bound 0.14
+        // ignored the negative side and failed on unlucky unseeded draws). One block, one scale: double quantisation is exact.
+        Assert.True(((w - back).abs().max() <= w.abs().max() * 0.152f).item<bool>());
 
         using var zero = zeros(5, 9);              // degenerate scales (absmax 0, no spread) must not produce NaN
         using var zq = Nf4Tensor.Quantize(zero);
