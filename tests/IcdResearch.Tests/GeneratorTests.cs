@@ -52,6 +52,27 @@ public class GeneratorTests
     }
 
     [Fact]
+    public void NeverEmitsPaddedEmbeddingRowsBeyondTheTokenizerVocabulary()
+    {
+        TorchRuntime.EnsureLoaded();
+        // Model vocabulary padded well past the tokenizer's; bias the padded rows' logits up so greedy would pick them.
+        var config = ModelConfig.Tiny("qwen2", vocabSize: Tok.VocabSize + 64);
+        config.InitializerRange = 0.3;
+        var lm = new CausalLM(config, 3);
+        using (no_grad())
+        {
+            var embed = lm.named_parameters().First(p => p.name == "model.embed_tokens.weight").parameter;
+            embed.narrow(0, Tok.VocabSize, 64).mul_(50);
+        }
+        var gen = new Generator(lm, Tok);
+        var unmasked = NextLogits(lm, Tok.Encode("fever"));
+        Assert.True(Array.IndexOf(unmasked, unmasked.Max()) >= Tok.VocabSize, "setup: the raw argmax should be a padded row");
+        var result = gen.Generate(["fever"], GenerationOptions.Greedy(6) with { StopIds = [] }).Single();
+        Assert.Equal(6, result.Tokens.Count);
+        Assert.All(result.Tokens, t => Assert.InRange(t, 0, Tok.VocabSize - 1));
+    }
+
+    [Fact]
     public void KvCacheAndBatchingGiveTheSameResultAsRecomputingEachPromptAlone()
     {
         var gen = MakeGenerator("llama");

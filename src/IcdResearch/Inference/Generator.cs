@@ -59,6 +59,10 @@ public sealed class Generator(CausalLM model, ITextTokenizer tokenizer)
                 var probs = logits.softmax(-1);
                 var blocked = new bool[n];
                 var scores = constraint is null ? logits : logits + ConstraintMask(constraint, active.Select(b => states[b]).ToArray(), stopIds, blocked, logits.shape[1]);
+                // Embedding rows past the tokenizer's vocabulary (padding to a multiple of 64, as Qwen checkpoints do)
+                // decode to nothing: never choose them. Eq. 2's probability stays the softmax over all of the step's logits.
+                if (Tokenizer.VocabSize < logits.shape[1])
+                    scores = scores.index_fill(1, arange(Tokenizer.VocabSize, logits.shape[1], dtype: ScalarType.Int64), float.NegativeInfinity);
                 var next = sampler is null ? scores.argmax(-1) : Sample(scores, options, sampler);
                 var chosen = next.data<long>().ToArray();
                 var chosenProbs = probs.gather(1, next.unsqueeze(1)).squeeze(1).data<float>().ToArray();
