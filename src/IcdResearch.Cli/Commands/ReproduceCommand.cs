@@ -6,6 +6,7 @@ using IcdResearch.Data;
 using IcdResearch.Evaluation;
 using IcdResearch.Pipelines;
 using IcdResearch.Pipelines.Baselines;
+using IcdResearch.Pipelines.CodeCentric;
 
 namespace IcdResearch.Cli.Commands;
 
@@ -34,7 +35,7 @@ public sealed class ReproduceCommand : ICliCommand
         var models = new Option<string?>("--models") { Description = "Models folder (backbone and fine-tuned models; reused when present). Default: models/<profile>." };
         var experiment = new Option<string>("--experiment")
         {
-            Description = "Which experiment: all (baselines + system-a), baselines, system-a, or ccl (Code-Centric Learning).",
+            Description = "Which experiment: all (baselines + system-a), baselines, system-a, or ccl (Code-Centric Learning, System B; same dataset and split, results/ccl_*.csv).",
             DefaultValueFactory = _ => "all",
         };
         experiment.AcceptOnlyFromAmong(Experiments);
@@ -122,8 +123,17 @@ public sealed class ReproduceCommand : ICliCommand
 
         if (experiment is "ccl")
         {
-            // Code-Centric Learning (system B) plugs in here: CodeCentricExperiment.Run(...) writing results/ccl_*.csv.
-            throw new InvalidOperationException("--experiment ccl is not wired yet: the Code-Centric Learning experiment has not landed.");
+            var sw = Stopwatch.StartNew();
+            // Code-Centric Learning (System B) shares the profile's pretrained backbone with System A (pretrained here if absent).
+            var backbone = Path.Combine(o.ModelsDir, "backbone");
+            new TorchSystemABackend(o.Data, o.Split.Test.ToHashSet(), [], o.Profile).EnsureBackbone(backbone, o.Force);
+            var cclOptions = CodeCentricOptions.ForProfile(o.Profile.Name == "smoke" ? "smoke" : "default") with
+            {
+                ResultsDir = o.OutDir, RunsDir = Path.Combine(o.ModelsDir, "ccl"), Seed = o.Seed, Backbone = backbone,
+            };
+            var result = CodeCentricExperiment.Run(cclOptions, o.Data, o.Split, o.DataDir, Console.Error.WriteLine);
+            summary["ccl"] = new JsonObject { ["files"] = new JsonArray(result.Files.Keys.Select(k => (JsonNode)k).ToArray()) };
+            timings["ccl"] = sw.Elapsed.TotalSeconds;
         }
         Save(summaryPath, summary, timings);
         Console.Error.WriteLine($"results written to {Path.GetFullPath(o.OutDir)}");
