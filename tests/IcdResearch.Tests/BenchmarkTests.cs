@@ -35,4 +35,20 @@ public class BenchmarkTests
         Assert.Equal(2 * 16 / t.Seconds, t.TokensPerSecond, 6);
         Assert.True(Benchmark.PeakRssBytes() is null or > 0);
     }
+
+    [Fact]
+    public void QloraSectionReportsNf4StorageWithinTheTarget()
+    {
+        TorchRuntime.EnsureLoaded();
+        var config = IcdResearch.Modeling.ModelConfig.Tiny("qwen2", vocabSize: 96);
+        using var model = new IcdResearch.Modeling.CausalLM(config, 5);
+        var section = new IcdResearch.Tuning.QloraBenchmarkSection();
+        var json = System.Text.Json.JsonSerializer.SerializeToElement(section.Measure(model));
+        var bytesPerParameter = json.GetProperty("bytes_per_parameter").GetDouble();
+        var parameters = json.GetProperty("parameters").GetInt64();
+        Assert.Equal(model.NamedProjections().Sum(p => ((TorchSharp.Modules.Linear)p.Module).weight!.numel()), parameters);
+        Assert.InRange(bytesPerParameter, 0.5, 0.6);   // 4 bits + scales: ≈ 0.516 for full blocks
+        Assert.True(json.GetProperty("meets_target_0_6").GetBoolean());
+        Assert.InRange(json.GetProperty("relative_error").GetDouble(), 1e-4, 0.2);
+    }
 }
