@@ -56,6 +56,39 @@ public class SystemAExperimentTests
 
         var config = SystemAConfig.Load(run.ModelsDir);
         Assert.Equal(data.PrimaryCodes.Count, config.PrimaryCandidates.Count);
+
+        // The vote threshold chosen on dev is recorded for `icd predict` and scored on test as system_a_tuned.
+        var tunedRow = other.Single(r => r.Arm == "ensemble_tuned" && r.Split == "test" && r.Metric == "other_f1");
+        Assert.NotNull(config.TunedVoteThreshold);
+        Assert.Contains($"> {config.TunedVoteThreshold} of", tunedRow.Note);
+        Assert.Equal(tunedRow.Value, overall.Single(r => r.Arm == "system_a_tuned" && r.Metric == "other_f1").Value, 9);
         Directory.Delete(root, recursive: true);
+    }
+
+    [Theory]
+    [InlineData("paper", null, 7)]
+    [InlineData("tuned", null, 7)]   // no tuned threshold recorded: the paper's rule
+    [InlineData("tuned", 3, 3)]
+    [InlineData("paper", 3, 7)]
+    [InlineData("5", 3, 5)]
+    public void PredictResolvesTheVoteThreshold(string vote, int? tuned, int expected)
+    {
+        var config = new SystemAConfig
+        {
+            PrimaryCandidates = [], OtherCandidates = [], Models = new Dictionary<string, string>(), Database = [],
+            TunedVoteThreshold = tuned,
+        };
+        Assert.Equal(expected, Cli.Commands.PredictCommand.VoteThreshold(vote, config));
+    }
+
+    [Theory]
+    [InlineData("16")]
+    [InlineData("-1")]
+    [InlineData("best")]
+    public void PredictRejectsAnInvalidVoteThreshold(string vote)
+    {
+        var config = new SystemAConfig { PrimaryCandidates = [], OtherCandidates = [], Models = new Dictionary<string, string>(), Database = [] };
+        var e = Assert.Throws<ArgumentException>(() => Cli.Commands.PredictCommand.VoteThreshold(vote, config));
+        Assert.Contains("--vote", e.Message);
     }
 }

@@ -37,6 +37,11 @@ public sealed record SystemAConfig
     [JsonPropertyName("samples_per_model")] public int SamplesPerModel { get; init; } = 8;
     /// <summary>Ensemble keeps a code seen in more than this many of the pooled samples (paper: 7 of 16).</summary>
     [JsonPropertyName("ensemble_vote_threshold")] public int EnsembleVoteThreshold { get; init; } = Voting.HardVoting.PaperEnsembleThreshold;
+    /// <summary>
+    /// The ensemble vote threshold that maximised mean other-diagnosis F1 on dev (`icd reproduce` fills it in after the
+    /// Table 2 sweep; null until then). `icd predict --vote tuned` uses it.
+    /// </summary>
+    [JsonPropertyName("tuned_vote_threshold")] public int? TunedVoteThreshold { get; init; }
     [JsonPropertyName("ner_segment_chars")] public int NerSegmentChars { get; init; } = 96;
     [JsonPropertyName("seed")] public int Seed { get; init; } = 42;
 

@@ -135,6 +135,7 @@ public sealed class SystemAExperiment(ISystemABackend backend, SystemARun run)
         };
         config.Save(run.ModelsDir);
         var pipeline = SystemAPipeline.Load(run.ModelsDir, backend, config);
+        int tuned = config.EnsembleVoteThreshold;
 
         // --- primary arms (Figure 4) --------------------------------------------------------------------------------
         var primaryRows = new List<ResultRow>(retrievalRows);
@@ -184,7 +185,8 @@ public sealed class SystemAExperiment(ISystemABackend backend, SystemARun run)
             var devEntities = pipeline.Entities(dev);
             samples["dev"] = OtherSampleSet(pipeline, dev, devEntities.Cast<IReadOnlyList<string>>().ToList());
             samples["test"] = OtherSampleSet(pipeline, test, entityVariants["fine_tuned"]);
-            var tuned = OtherAblation.BestThreshold(samples["dev"]);
+            tuned = OtherAblation.BestThreshold(samples["dev"]);
+            (config with { TunedVoteThreshold = tuned }).Save(run.ModelsDir); // for `icd predict --vote tuned`
             foreach (var split in new[] { "dev", "test" }) otherRows.AddRange(OtherAblation.Rows(samples[split], split, tuned, run.Seed));
             var directF1 = OtherAblation.F1(samples["test"], OtherAblation.Direct);
             nerRows.Add(ArmRows.Row("ner", "none", "test", "other_f1", directF1, null, "direct model only (no NER input), majority vote", run.Seed));
@@ -217,6 +219,8 @@ public sealed class SystemAExperiment(ISystemABackend backend, SystemARun run)
         foreach (var arm in PrimaryArms.All)
             predictions[$"primary_{arm.Name()}+ensemble"] = Combine(arm, s => OtherAblation.Ensemble(s, config.EnsembleVoteThreshold));
         predictions["system_a"] = Combine(PrimaryArm.ConfidenceRetrieval, s => OtherAblation.Ensemble(s, config.EnsembleVoteThreshold));
+        // What `icd predict` writes by default: the same pipeline with the ensemble's vote threshold chosen on dev.
+        predictions["system_a_tuned"] = Combine(PrimaryArm.ConfidenceRetrieval, s => OtherAblation.Ensemble(s, tuned));
         var predDir = Path.Combine(run.OutDir, "predictions");
         Directory.CreateDirectory(predDir);
         foreach (var (name, preds) in predictions) SubmissionFormat.Write(Path.Combine(predDir, $"{name.Replace('+', '_')}.json"), preds);
@@ -233,18 +237,19 @@ public sealed class SystemAExperiment(ISystemABackend backend, SystemARun run)
             overallRows.Add(ArmRows.Row("overall", name, "test", "other_f1", recs.Select(r => r.Other.F1).ToList(), null, null, run.Seed));
         }
         foreach (var (peer, peerPreds) in run.PeerPredictions())
-        {
-            var byId = peerPreds.ToDictionary(x => x.Id);
-            var peerScores = gold.Select(g => Ccl25Metrics.ScoreRecord(g, byId.GetValueOrDefault(g.Id)).AccF1).ToList();
-            var ours = scores["system_a"].Select(r => r.AccF1).ToList();
-            var cmp = PairedTest.ApproximateRandomization(peerScores, ours, run.Seed);
-            overallRows.Add(new ResultRow
+            foreach (var system in new[] { "system_a", "system_a_tuned" })
             {
-                Experiment = "overall", Arm = $"system_a-vs-{peer}", Split = "test", N = cmp.N, Metric = "acc_f1_delta",
-                Value = cmp.Delta, CiLow = cmp.CiLow, CiHigh = cmp.CiHigh, PValue = cmp.PValue,
-                Note = $"acc_f1(system_a) {cmp.MeanB:0.0000} - acc_f1({peer}) {cmp.MeanA:0.0000}; {cmp.Method}",
-            });
-        }
+                var byId = peerPreds.ToDictionary(x => x.Id);
+                var peerScores = gold.Select(g => Ccl25Metrics.ScoreRecord(g, byId.GetValueOrDefault(g.Id)).AccF1).ToList();
+                var ours = scores[system].Select(r => r.AccF1).ToList();
+                var cmp = PairedTest.ApproximateRandomization(peerScores, ours, run.Seed);
+                overallRows.Add(new ResultRow
+                {
+                    Experiment = "overall", Arm = $"{system}-vs-{peer}", Split = "test", N = cmp.N, Metric = "acc_f1_delta",
+                    Value = cmp.Delta, CiLow = cmp.CiLow, CiHigh = cmp.CiHigh, PValue = cmp.PValue,
+                    Note = $"acc_f1({system}) {cmp.MeanB:0.0000} - acc_f1({peer}) {cmp.MeanA:0.0000}; {cmp.Method}",
+                });
+            }
         ResultsTable.Write(Path.Combine(run.OutDir, "overall.csv"), overallRows);
 
         _seconds["total"] = _total.Elapsed.TotalSeconds;

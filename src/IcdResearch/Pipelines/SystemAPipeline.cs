@@ -71,17 +71,23 @@ public sealed class SystemAPipeline(SystemAConfig config, AdmissionDiagnosisInde
             () => rejudged[i], () => rejudged[i])).ToList();
     }
 
-    /// <summary>Other codes: direct and NER-enhanced samples pooled and voted with the configured threshold (paper: &gt; 7 of 16).</summary>
-    public List<List<string>> OtherCodes(IReadOnlyList<SystemACase> cases, IReadOnlyList<IReadOnlyList<string>> entities)
+    /// <summary>
+    /// Other codes: direct and NER-enhanced samples pooled and voted — a code is kept when it is in more than
+    /// <paramref name="voteThreshold"/> of the pooled samples (default: the configured paper rule, &gt; 7 of 16).
+    /// </summary>
+    public List<List<string>> OtherCodes(IReadOnlyList<SystemACase> cases, IReadOnlyList<IReadOnlyList<string>> entities, int? voteThreshold = null)
         => cases.Select((c, i) => HardVoting.Ensemble([OtherDirect.Sample(c.ClinicalInfo, null, i), OtherNer.Sample(c.ClinicalInfo, entities[i], i)],
-            Config.EnsembleVoteThreshold)).ToList();
+            voteThreshold ?? Config.EnsembleVoteThreshold)).ToList();
 
-    /// <summary>The full pipeline (paper method for both tasks) → one prediction per case.</summary>
-    public List<CodeAssignment> Predict(IReadOnlyList<SystemACase> cases)
+    /// <summary>
+    /// The full pipeline (paper method for both tasks) → one prediction per case; <paramref name="voteThreshold"/>
+    /// overrides the ensemble's vote threshold (e.g. <see cref="SystemAConfig.TunedVoteThreshold"/>).
+    /// </summary>
+    public List<CodeAssignment> Predict(IReadOnlyList<SystemACase> cases, int? voteThreshold = null)
     {
         var entities = Entities(cases);
         var primary = PrimaryCodes(cases, PrimaryArm.ConfidenceRetrieval, Config.Threshold());
-        var others = OtherCodes(cases, entities.Cast<IReadOnlyList<string>>().ToList());
+        var others = OtherCodes(cases, entities.Cast<IReadOnlyList<string>>().ToList(), voteThreshold);
         return cases.Select((c, i) => new CodeAssignment(c.Id, primary[i].Code, others[i])).ToList();
     }
 }
