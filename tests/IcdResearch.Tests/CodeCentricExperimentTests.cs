@@ -102,4 +102,35 @@ public class CodeCentricExperimentTests
         Assert.All(CodeCentricExperiment.Examples(data, a[2], 1), e => Assert.StartsWith(CodeCentricOutput.EvidenceHeader, e.Answer));
         Assert.All(CodeCentricExperiment.Examples(data, a[1], 1), e => Assert.StartsWith(CodeCentricOutput.CodesHeader, e.Answer));
     }
+
+    [Fact]
+    public void WithheldCodesLeaveTheTrainingTargetsAndSilverPairsAndCountAsUnseen()
+    {
+        var dataset = Ccl25Dataset.Synthetic();
+        var train = dataset.TrainRaw.Where((_, i) => i % 4 != 0).ToList();
+        var test = dataset.TrainRaw.Where((_, i) => i % 4 == 0).ToList();
+        var options = CodeCentricOptions.Smoke with { MaxTestRecords = 0, WithheldCodes = 2 };
+        var data = CodeCentricData.Build(dataset, train, test, [], [], options);
+
+        Assert.Equal(2, data.Withheld.Count);
+        var withheld = data.Withheld.ToHashSet();
+        Assert.DoesNotContain(withheld, dataset.PrimaryCodes.Contains);
+        Assert.All(withheld, c => Assert.Contains(train, r => r.Labels().OtherCodes.Contains(c)));    // chosen among codes present in training...
+        Assert.All(data.Train, c => Assert.DoesNotContain(c.Codes, withheld.Contains));              // ...and removed from its targets
+        Assert.DoesNotContain(data.Silver, p => withheld.Contains(p.Code));                           // no silver spans mined for them
+        Assert.Contains(data.Test, c => c.Codes.Any(withheld.Contains));                              // still gold on the test side
+
+        // Figure 3: every test occurrence of a withheld code is an unseen occurrence; a model that predicts the gold set hits them all.
+        var eval = new CodeCentricEvaluation(data, options);
+        var perfect = new CodeCentricEvaluation.Outputs(
+            data.Test.Select(_ => "").ToList(),
+            data.Test.Select(c => new CodeCentricOutput(c.Evidence, c.Codes, [])).ToList());
+        var unseen = eval.Unseen(perfect);
+        Assert.Equal(data.Test.Sum(c => c.Codes.Count(withheld.Contains)), unseen.Count);
+        Assert.All(unseen, u => Assert.True(u.Hit));
+
+        // Same seed, same choice; another seed may choose differently but always the same number.
+        Assert.Equal(data.Withheld, CodeCentricData.Build(dataset, train, test, [], [], options).Withheld);
+        Assert.Equal(2, CodeCentricData.Build(dataset, train, test, [], [], options with { Seed = 7 }).Withheld.Count);
+    }
 }

@@ -62,6 +62,35 @@ public class FiguresTests(ITestOutputHelper output)
         dir.Delete(recursive: true);
     }
 
+    [Fact]
+    public void CodeCentricFiguresReadTheCclResultsFiles()
+    {
+        var dir = Directory.CreateTempSubdirectory("icd-figures-ccl-");
+        ResultRow R(string file, string arm, string split, string metric, double value, double lo, double hi) =>
+            new() { Experiment = file, Arm = arm, Split = split, N = 48, Metric = metric, Value = value, CiLow = lo, CiHigh = hi };
+        ResultsTable.Write(Path.Combine(dir.FullName, "ccl_ablation.csv"),
+        [
+            R("ccl_ablation", "doc_codes", "test", "micro_f1", 0.30, 0.20, 0.40),
+            R("ccl_ablation", "silver_synthetic", "test", "micro_f1", 0.40, 0.30, 0.50),
+            R("ccl_ablation", "silver_synthetic", "test", "micro_precision", 0.50, 0.40, 0.60),
+            R("ccl_ablation", "silver_synthetic", "test", "evidence_f1", 0.90, 0.80, 1.00),   // not a Table 3 metric: left out
+        ]);
+        ResultsTable.Write(Path.Combine(dir.FullName, "ccl_unseen.csv"),
+        [
+            R("ccl_unseen", "doc_codes", "test", "recall_unseen_all", 0.0, 0.0, 0.0),
+            R("ccl_unseen", "gold_spans", "test", "recall_unseen_all", 0.25, 0.0, 0.5),
+            R("ccl_unseen", "gold_spans", "test", "recall_unseen_gold_index", double.NaN, double.NaN, double.NaN), // no occurrences: left out
+        ]);
+        var ablation = Figure(dir.FullName, "ccl-table3-ablation").GetProperty("data");
+        Assert.Equal(["micro_f1", "micro_precision"], ablation.EnumerateArray().Select(t => t.GetProperty("name").GetString()));
+        Assert.Equal([30.0, 40.0], Numbers(ablation[0].GetProperty("y")));
+        var unseen = Figure(dir.FullName, "ccl-fig3-unseen").GetProperty("data");
+        Assert.Equal(["all"], unseen.EnumerateArray().Select(t => t.GetProperty("name").GetString()));
+        Assert.Equal(["doc_codes", "gold_spans"], unseen[0].GetProperty("x").EnumerateArray().Select(e => e.GetString()));
+        Assert.Null(FigureCatalog.Get("ccl-table2-efficiency").Build(new ResultsFolder(dir.FullName))); // no ccl_efficiency.csv
+        dir.Delete(recursive: true);
+    }
+
     static JsonElement Figure(string results, string name) =>
         JsonDocument.Parse(GenericChart.toFigureJson(FigureCatalog.Get(name).Build(new ResultsFolder(results))!)).RootElement;
 

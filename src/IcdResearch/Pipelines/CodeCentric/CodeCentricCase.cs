@@ -13,10 +13,14 @@ public sealed record CodeCentricCase(string Id, string Document, IReadOnlyList<s
 {
     public IReadOnlySet<string> CodeSet => new HashSet<string>(Codes, StringComparer.Ordinal);
 
-    public static CodeCentricCase From(ClinicalRecord record, CodeCentricDocument layout, ISpanExtractor extractor, CodeTable codes)
+    /// <param name="withheld">Codes dropped from this case's labels and evidence (Figure 3's codes unseen at document
+    /// level: the document stays, its target no longer mentions them).</param>
+    public static CodeCentricCase From(ClinicalRecord record, CodeCentricDocument layout, ISpanExtractor extractor, CodeTable codes,
+        IReadOnlySet<string>? withheld = null)
     {
         var labels = record.Labels();
-        var all = new[] { labels.PrimaryCode }.Concat(labels.OtherCodes).Distinct().ToList();
+        var all = new[] { labels.PrimaryCode }.Concat(labels.OtherCodes).Distinct()
+            .Where(c => withheld is null || !withheld.Contains(c)).ToList();
         var document = layout.Build(record);
         var found = new List<(int Offset, string Span)>();
         var missing = new List<string>();

@@ -23,6 +23,8 @@ public sealed record CodeCentricData
     public required IReadOnlyList<SilverPairMiner.MinedSpan> Mined { get; init; }
     public required IReadOnlyList<(string Text, string Code)> Ood { get; init; }
     public required int TruncatedDocuments { get; init; }
+    /// <summary>Codes withheld from the training documents (<see cref="CodeCentricOptions.WithheldCodes"/>), sorted.</summary>
+    public IReadOnlyList<string> Withheld { get; init; } = [];
 
     public IEnumerable<SpanCodePair> AllPairs => GoldTabular.Concat(GoldIndex).Concat(Silver).Concat(Synthetic);
 
@@ -75,7 +77,8 @@ public sealed record CodeCentricData
         var aliases = index.GroupBy(p => p.Code).ToDictionary(g => g.Key,
             g => (IReadOnlyList<string>)g.OrderByDescending(p => p.Frequency).ThenBy(p => p.Span, StringComparer.Ordinal).Take(5).Select(p => p.Span).ToList());
         var aligner = new AlignmentSpanExtractor(aliases);
-        var trainCases = train.Select(r => CodeCentricCase.From(r, options.Document, aligner, dataset.Codes)).ToList();
+        var withheld = WithheldCodes(train, test, dataset.PrimaryCodes, options);
+        var trainCases = train.Select(r => CodeCentricCase.From(r, options.Document, aligner, dataset.Codes, withheld)).ToList();
         var testCases = test.Select(r => CodeCentricCase.From(r, options.Document, aligner, dataset.Codes)).ToList();
 
         var miner = new SilverPairMiner(aligner, options.SilverPerCode);
@@ -101,7 +104,25 @@ public sealed record CodeCentricData
             GoldIndex = Cap(index, options.MaxIndexPairs, options.Seed, space),
             Silver = silver, Synthetic = synthetic, MiningReport = report, Mined = mined, Ood = ood,
             TruncatedDocuments = train.Concat(test).Count(options.Document.IsTruncated),
+            Withheld = withheld.Order(StringComparer.Ordinal).ToList(),
         };
+    }
+
+    /// <summary>
+    /// Figure 3's unseen codes: <see cref="CodeCentricOptions.WithheldCodes"/> other-diagnosis codes (never a primary
+    /// code) that occur in both the training and the test labels, chosen with the seed from the ordinally sorted list.
+    /// </summary>
+    static HashSet<string> WithheldCodes(IReadOnlyList<ClinicalRecord> train, IReadOnlyList<ClinicalRecord> test,
+        IEnumerable<string> primaryCodes, CodeCentricOptions options)
+    {
+        if (options.WithheldCodes <= 0) return [];
+        var primary = primaryCodes.ToHashSet(StringComparer.Ordinal);
+        var inTrain = train.SelectMany(r => r.Labels().OtherCodes).ToHashSet(StringComparer.Ordinal);
+        var eligible = test.SelectMany(r => r.Labels().OtherCodes).Distinct()
+            .Where(c => inTrain.Contains(c) && !primary.Contains(c)).Order(StringComparer.Ordinal).ToList();
+        var rng = new Random(options.Seed);
+        return eligible.Select(c => (c, key: rng.Next())).OrderBy(t => t.key).Take(options.WithheldCodes)
+            .Select(t => t.c).ToHashSet(StringComparer.Ordinal);
     }
 
     /// <summary>At most <paramref name="max"/> pairs: every pair of a code-space code first, then a seeded sample of the rest.</summary>

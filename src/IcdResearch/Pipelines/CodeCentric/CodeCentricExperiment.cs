@@ -50,7 +50,8 @@ public static class CodeCentricExperiment
 
         var files = new Dictionary<string, IReadOnlyList<ResultRow>> { ["ccl_pairs.csv"] = WritePairs(data, options) };
         Log($"pairs: {data.GoldTabular.Count} tabular, {data.GoldIndex.Count} index, {data.Silver.Count} silver, {data.Synthetic.Count} synthetic; " +
-            $"mining {data.MiningReport.Found}/{data.MiningReport.Attempts} found, {data.MiningReport.NoEvidence} no evidence, {data.MiningReport.NonVerbatim} non-verbatim");
+            $"mining {data.MiningReport.Found}/{data.MiningReport.Attempts} found, {data.MiningReport.NoEvidence} no evidence, {data.MiningReport.NonVerbatim} non-verbatim; " +
+            $"withheld from the training documents (Figure 3): {(data.Withheld.Count == 0 ? "none" : string.Join(" ", data.Withheld))}");
 
         if (options.MineWithModel) files["ccl_pairs.csv"] = [.. files["ccl_pairs.csv"], .. CompareModelMiner(data, models.Backbone(), options, Log)];
         var eval = new CodeCentricEvaluation(data, options);
@@ -201,6 +202,8 @@ public static class CodeCentricExperiment
             Row("ccl_pairs", "documents", "train+test", data.Train.Count + data.Test.Count, "truncated_documents", data.TruncatedDocuments),
             Row("ccl_pairs", "reference_evidence", "test", data.Test.Count, "codes_without_evidence_rate",
                 data.Test.Sum(c => c.Codes.Count) == 0 ? 0 : (double)data.Test.Sum(c => c.CodesWithoutEvidence.Count) / data.Test.Sum(c => c.Codes.Count)),
+            Row("ccl_pairs", "withheld", "train", data.Withheld.Count, "withheld_codes", data.Withheld.Count,
+                note: "Figure 3: codes removed from the training documents' targets: " + string.Join(" ", data.Withheld)),
         };
         return rows;
     }
