@@ -21,31 +21,48 @@ public sealed class TorchSystemABackend(Ccl25Dataset? data, IReadOnlySet<string>
 
     public void EnsureBackbone(string directory, bool force)
     {
-        if (!force && IsModelFolder(directory))
+        var preset = BackbonePreset.Get(profile.BackboneSize);
+        var options = profile.PretrainSteps is { } steps
+            ? preset.Training with { Steps = steps, WarmupSteps = Math.Min(preset.Training.WarmupSteps, Math.Max(1, steps / 10)) }
+            : preset.Training;
+        var excluded = excludedFromPretraining.Order(StringComparer.Ordinal).Select(id => (id, ""));
+        var fingerprint = TrainingFingerprint.Compute(null, new { preset.Name, options, Synthetic = data?.IsSynthetic }, excluded);
+        if (!force && IsModelFolder(directory) && Reusable("backbone", directory, fingerprint))
         {
             _log.WriteLine($"reusing backbone {directory}");
             return;
         }
-        if (force && Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
         if (data is null) throw new InvalidOperationException($"no backbone in {directory} and no dataset to pretrain one on");
-        var preset = BackbonePreset.Get(profile.BackboneSize);
+        // Start afresh unless this is an interrupted pretraining under the same settings, which resumes from its checkpoint.
+        if (Directory.Exists(directory) && (force || IsModelFolder(directory) || TrainingFingerprint.Read(directory) != fingerprint))
+            Directory.Delete(directory, recursive: true);
+        TrainingFingerprint.Write(directory, fingerprint);
         var corpus = PretrainingCorpus.Build(data, excludedFromPretraining, chipCdn);
         _log.WriteLine($"pretraining the {preset.Name} backbone into {directory}");
-        var options = profile.PretrainSteps is { } steps
-            ? preset.Training with { Steps = steps, WarmupSteps = Math.Min(preset.Training.WarmupSteps, Math.Max(1, steps / 10)) }
-            : preset.Training;
         BackbonePretraining.Run(directory, preset, corpus, options);
+    }
+
+    /// <summary>
+    /// Whether a finished model folder may be reused: yes when its recorded fingerprint matches this run's (or it has
+    /// none — made before fingerprints were recorded; said so); no, with the reason, when the settings, the data or
+    /// the base model changed since it was trained.
+    /// </summary>
+    bool Reusable(string name, string directory, string fingerprint)
+    {
+        var recorded = TrainingFingerprint.Read(directory);
+        if (recorded is null)
+        {
+            _log.WriteLine($"note: {name} ({directory}) records no training fingerprint; reusing it as it is (--force retrains)");
+            return true;
+        }
+        if (recorded == fingerprint) return true;
+        _log.WriteLine($"{name} ({directory}) was trained with other settings, data or base model than this run asks for: retraining it");
+        return false;
     }
 
     public void FineTune(string name, string baseModel, string directory, IReadOnlyList<(string Prompt, string Answer)> train,
         IReadOnlyList<(string Prompt, string Answer)> dev, bool force)
     {
-        if (!force && Completed(directory))
-        {
-            _log.WriteLine($"reusing fine-tuned {name} ({directory})");
-            return;
-        }
-        if (force && Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
         var options = new SftOptions
         {
             Mode = profile.FineTuneMode switch
@@ -61,6 +78,17 @@ public sealed class TorchSystemABackend(Ccl25Dataset? data, IReadOnlySet<string>
             MaxSteps = profile.MaxStepsPerModel,
             Seed = 42,
         };
+        var fingerprint = TrainingFingerprint.Compute(baseModel, options, train.Concat([("--dev--", "")]).Concat(dev));
+        if (!force && Completed(directory) && Reusable(name, directory, fingerprint))
+        {
+            _log.WriteLine($"reusing fine-tuned {name} ({directory})");
+            return;
+        }
+        // A forced run, a changed fingerprint, or a run interrupted under other settings starts from scratch;
+        // an interrupted run with the same fingerprint resumes from its checkpoint.
+        if (Directory.Exists(directory) && (force || TrainingFingerprint.Read(directory) != fingerprint))
+            Directory.Delete(directory, recursive: true);
+        TrainingFingerprint.Write(directory, fingerprint);
         FineTuneRun.Run(baseModel, train.Select(e => new SftExample(e.Prompt, e.Answer)).ToList(),
             dev.Select(e => new SftExample(e.Prompt, e.Answer)).ToList(), directory, options, log: _log);
         _loaded.Remove(directory);
