@@ -6,7 +6,7 @@ namespace IcdResearch.Pipelines;
 /// <summary>
 /// Lenient reader for `icd predict`: records in the official CCL25 input schema, where every record must get a
 /// prediction. Unlike the training loaders it does not reject imperfect records: a missing or null text field is
-/// read as empty, a number as its text, a missing 病案标识 becomes "record-&lt;index&gt;", a repeated id is kept once —
+/// read as empty (so is a bare NaN), a number as its text, a missing 病案标识 becomes "record-&lt;index&gt;", a repeated id is kept once —
 /// each with a warning (one line per kind, with the affected records counted). Labels, if present, are ignored.
 /// Only a file that is not a JSON array (or object) of records is an error.
 /// </summary>
@@ -16,7 +16,9 @@ public static class PredictInput
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"input file not found: {path}", path);
         JsonDocument doc;
-        try { doc = JsonDocument.Parse(File.ReadAllText(path), new JsonDocumentOptions { AllowTrailingCommas = true }); }
+        // Bare NaN (a pandas export artefact; the official test-a file has it) is read as null, as the training loaders do.
+        var json = JsonRecordFile.ReplaceBareNaN(File.ReadAllText(path));
+        try { doc = JsonDocument.Parse(json, new JsonDocumentOptions { AllowTrailingCommas = true }); }
         catch (JsonException e) { throw new InvalidDataException($"{path}: not valid JSON ({e.Message})"); }
         using var _ = doc;
         var items = doc.RootElement.ValueKind switch
