@@ -3,17 +3,31 @@ namespace IcdResearch.Data;
 /// <summary>
 /// Where datasets live: <c>--data DIR</c>, else the <c>ICD_DATA_DIR</c> environment variable, else <c>data/</c>.
 /// The layout mirrors ../shared/data (see data/README.md): ccl25/, codes/, chip-cdn/, qwen2-tokenizer/.
+/// A relative <c>ICD_DATA_DIR</c> (e.g. <c>../shared/data</c>, as .ci/run sets it) is read from the working folder,
+/// or — when that holds no CCL25 files — from the repository root, so notebooks and tests that run in a subfolder
+/// find the same data as the CLI run at the root.
 /// </summary>
 public static class DataDirectory
 {
     public const string EnvironmentVariable = "ICD_DATA_DIR";
 
     public static string Resolve(string? commandLineValue = null)
+        => Resolve(commandLineValue, Environment.GetEnvironmentVariable(EnvironmentVariable), Environment.CurrentDirectory);
+
+    /// <summary><see cref="Resolve(string?)"/> with the environment value and working folder given explicitly.</summary>
+    public static string Resolve(string? commandLineValue, string? environmentValue, string workingFolder)
     {
-        if (!string.IsNullOrWhiteSpace(commandLineValue)) return Path.GetFullPath(commandLineValue);
-        var env = Environment.GetEnvironmentVariable(EnvironmentVariable);
-        if (!string.IsNullOrWhiteSpace(env)) return Path.GetFullPath(env);
-        return Path.GetFullPath("data");
+        if (!string.IsNullOrWhiteSpace(commandLineValue)) return Path.GetFullPath(commandLineValue, workingFolder);
+        if (string.IsNullOrWhiteSpace(environmentValue)) return Path.GetFullPath("data", workingFolder);
+        var direct = Path.GetFullPath(environmentValue, workingFolder);
+        if (Path.IsPathRooted(environmentValue) || HasCcl25(direct)) return direct;
+        for (var dir = new DirectoryInfo(workingFolder); dir is not null; dir = dir.Parent)
+            if (System.IO.File.Exists(Path.Combine(dir.FullName, "IcdResearch.sln")))
+            {
+                var fromRoot = Path.GetFullPath(environmentValue, dir.FullName);
+                return HasCcl25(fromRoot) ? fromRoot : direct;
+            }
+        return direct;
     }
 
     /// <summary>True when the folder holds the real CCL25 release files (not just the synthetic sample).</summary>
