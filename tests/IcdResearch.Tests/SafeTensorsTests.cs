@@ -40,6 +40,37 @@ public class SafeTensorsTests : IDisposable
     }
 
     [Fact]
+    public void ExactSaveKeepsEveryDtypeBitForBitAndLoadKeepsIntegerBuffers()
+    {
+        var tensors = new List<(string, TorchSharp.torch.Tensor)>
+        {
+            ("f32", randn(3, 4)), ("f64", randn(2, dtype: ScalarType.Float64)), ("f16", randn(5).to_type(ScalarType.Float16)),
+            ("bf16", randn(5).to_type(ScalarType.BFloat16)), ("i64", arange(6, dtype: ScalarType.Int64).reshape(2, 3) - 3),
+            ("i32", tensor(new[] { -7, 0, 9 })), ("u8", tensor(new byte[] { 0, 17, 255 })), ("bool", tensor(new[] { true, false, true })),
+            ("rng-like", TorchSharp.torch.random.get_rng_state()),
+        };
+        var path = Path.Combine(_dir, "exact.safetensors");
+        SafeTensors.SaveExact(path, tensors);
+
+        using var back = SafeTensors.LoadExact(path);
+        foreach (var (name, t) in tensors)
+        {
+            var loaded = back.Tensors[name];
+            Assert.Equal(t.dtype, loaded.dtype);
+            Assert.Equal(t.shape, loaded.shape);
+            Assert.Equal(t.contiguous().bytes.ToArray(), loaded.bytes.ToArray());   // bit-identical
+        }
+        // The header is plain safetensors: dtype names as other tools write them.
+        var (entries, _) = SafeTensors.ReadHeader(path);
+        Assert.Equal(["F32", "F64", "F16", "BF16", "I64", "I32", "U8", "BOOL", "U8"], entries.Select(e => e.Dtype));
+        // The float loader widens the float tensors and keeps integer/bool ones as they are.
+        using var floats = SafeTensors.Load(path);
+        Assert.Equal(ScalarType.Float32, floats.Tensors["bf16"].dtype);
+        Assert.Equal(ScalarType.Int64, floats.Tensors["i64"].dtype);
+        Assert.Equal(new long[] { -3, -2, -1, 0, 1, 2 }, floats.Tensors["i64"].data<long>().ToArray());
+    }
+
+    [Fact]
     public void ModelSavesAndReloadsShardedAndUnsharded()
     {
         var lm = new CausalLM(ModelConfig.Tiny("qwen3", headDim: 16), seed: 3);
@@ -95,11 +126,11 @@ public class SafeTensorsTests : IDisposable
         File.WriteAllBytes(path, [1, 2, 3]);
         Assert.Throws<InvalidDataException>(() => SafeTensors.Load(path));
 
-        var json = Encoding.UTF8.GetBytes("{\"w\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]},\"i\":{\"dtype\":\"I8\",\"shape\":[1],\"data_offsets\":[0,1]}}");
+        var json = Encoding.UTF8.GetBytes("{\"w\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]},\"i\":{\"dtype\":\"F8_E4M3\",\"shape\":[1],\"data_offsets\":[0,1]}}");
         File.WriteAllBytes(path, [.. BitConverter.GetBytes((ulong)json.Length), .. json, .. new byte[8]]);
         var e = Assert.Throws<InvalidDataException>(() => SafeTensors.Load(path));
         Assert.Contains("w: data_offsets [0,16] outside the 8-byte data section", e.Message);
-        Assert.Contains("i: unsupported dtype I8", e.Message);
+        Assert.Contains("i: unsupported dtype F8_E4M3", e.Message);
 
         Assert.Throws<FileNotFoundException>(() => SafeTensors.LoadDirectory(_dir));
     }

@@ -102,8 +102,8 @@ public class TrainingCheckpointTests : IDisposable
         foreach (var (name, p) in model.named_parameters()) if (name.StartsWith("fc1")) p.requires_grad = false;
         var ckpt = new TrainingCheckpoint(_dir);
         var dir = ckpt.Save(model, null, new TrainingState { Step = 1 });
-        var saved = TensorFile.Read(Path.Combine(dir, "weights.bin"));
-        Assert.Equal(new[] { "fc2.bias", "fc2.weight" }, saved.Keys.Order().ToArray());
+        using var saved = SafeTensors.LoadExact(Path.Combine(dir, TrainingCheckpoint.WeightsFile));
+        Assert.Equal(new[] { "fc2.bias", "fc2.weight" }, saved.Tensors.Keys.Order().ToArray());
     }
 
     [Fact]

@@ -69,5 +69,13 @@ public class TrainingFingerprintTests : IDisposable
         var before = TrainingFingerprint.Read(output);
         other.FineTune("primary", modelDir, output, Examples[1..], Examples[..1], force: false);
         Assert.NotEqual(before, TrainingFingerprint.Read(output));
+
+        // Another seed (`icd reproduce --seed`) is another run too, and gets its own default models folder.
+        var reseeded = new TorchSystemABackend(null, new HashSet<string>(), null, profile with { LearningRate = 5e-3 }, log, seed: 7);
+        before = TrainingFingerprint.Read(output);
+        reseeded.FineTune("primary", modelDir, output, Examples[1..], Examples[..1], force: false);
+        Assert.NotEqual(before, TrainingFingerprint.Read(output));
+        Assert.Equal(Path.Combine("models", "default"), Cli.Commands.ReproduceCommand.DefaultModelsDir("default", 42));
+        Assert.Equal(Path.Combine("models", "default-seed7"), Cli.Commands.ReproduceCommand.DefaultModelsDir("default", 7));
     }
 }

@@ -32,7 +32,7 @@ public sealed class ReproduceCommand : ICliCommand
         };
         profile.AcceptOnlyFromAmong("smoke", "quick", "default");
         var output = new Option<string>("--out") { Description = "Results folder (CSV files, predictions/, summary.json).", DefaultValueFactory = _ => "results" };
-        var models = new Option<string?>("--models") { Description = "Models folder (backbone and fine-tuned models; reused when present). Default: models/<profile>." };
+        var models = new Option<string?>("--models") { Description = "Models folder (backbone and fine-tuned models; reused when present). Default: models/<profile> (models/<profile>-seed<N> for a --seed other than 42). A model is reused only if it was trained with the same base model, settings and data." };
         var experiment = new Option<string>("--experiment")
         {
             Description = "Which experiment: all (baselines + system-a), baselines, system-a, or ccl (Code-Centric Learning, System B; same dataset and split, results/ccl_*.csv).",
@@ -53,7 +53,7 @@ public sealed class ReproduceCommand : ICliCommand
             var dataset = profileName == "smoke" && dataDir is null ? Ccl25Dataset.Synthetic() : Ccl25Dataset.Load(dataDir);
             if (dataset.Notice is not null) Console.Error.WriteLine($"note: {dataset.Notice}");
             var options = new ReproduceOptions(dataset, Splits.For(dataset, parse.GetValue(split), parse.GetValue(seed)), SystemAProfile.Named(profileName),
-                parse.GetValue(output)!, parse.GetValue(models) ?? Path.Combine("models", profileName), parse.GetValue(force), parse.GetValue(seed),
+                parse.GetValue(output)!, parse.GetValue(models) ?? DefaultModelsDir(profileName, parse.GetValue(seed)), parse.GetValue(force), parse.GetValue(seed),
                 dataset.IsSynthetic ? null : DataDirectory.Resolve(dataDir));
             Run(options, parse.GetValue(experiment)!);
             return 0;
@@ -62,6 +62,9 @@ public sealed class ReproduceCommand : ICliCommand
     }
 
     public sealed record ReproduceOptions(Ccl25Dataset Data, DataSplit Split, SystemAProfile Profile, string OutDir, string ModelsDir, bool Force, int Seed, string? DataDir);
+
+    /// <summary>models/PROFILE for the default seed, models/PROFILE-seedN otherwise (so a seed study keeps every run's models).</summary>
+    public static string DefaultModelsDir(string profile, int seed) => Path.Combine("models", seed == 42 ? profile : $"{profile}-seed{seed}");
 
     /// <summary>Runs the chosen experiment(s) and merges their part into summary.json.</summary>
     public static void Run(ReproduceOptions o, string experiment)
@@ -107,7 +110,7 @@ public sealed class ReproduceCommand : ICliCommand
                 ? ChipCdn.Load(Path.Combine(o.DataDir, "chip-cdn", "train.json")) : [];
             var entityOnly = o.Split.TrainEntities.ToArray();
             new Random(o.Seed).Shuffle(entityOnly);
-            var backend = new TorchSystemABackend(o.Data, o.Split.Test.ToHashSet(), chipCdn, o.Profile);
+            var backend = new TorchSystemABackend(o.Data, o.Split.Test.ToHashSet(), chipCdn, o.Profile, seed: o.Seed);
             var result = new SystemAExperiment(backend, new SystemARun
             {
                 Data = o.Data,
@@ -126,7 +129,7 @@ public sealed class ReproduceCommand : ICliCommand
             var sw = Stopwatch.StartNew();
             // Code-Centric Learning (System B) shares the profile's pretrained backbone with System A (pretrained here if absent).
             var backbone = Path.Combine(o.ModelsDir, "backbone");
-            new TorchSystemABackend(o.Data, o.Split.Test.ToHashSet(), [], o.Profile).EnsureBackbone(backbone, o.Force);
+            new TorchSystemABackend(o.Data, o.Split.Test.ToHashSet(), [], o.Profile, seed: o.Seed).EnsureBackbone(backbone, o.Force);
             var cclOptions = CodeCentricOptions.ForProfile(o.Profile.Name == "smoke" ? "smoke" : "default") with
             {
                 ResultsDir = o.OutDir, RunsDir = Path.Combine(o.ModelsDir, "ccl"), Seed = o.Seed, Backbone = backbone,

@@ -26,13 +26,20 @@ public static class SafeTensors
         public void Dispose() { foreach (var t in Tensors.Values) t.Dispose(); }
     }
 
-    static int ElementSize(string dtype) => dtype switch
-    {
-        "F32" => 4,
-        "F16" or "BF16" => 2,
-        "F64" => 8,
-        _ => 0,
-    };
+    /// <summary>The safetensors dtypes this reader and writer know, with torch's scalar type and the element size.</summary>
+    static readonly (string Name, ScalarType Type, int Size)[] Dtypes =
+    [
+        ("F64", ScalarType.Float64, 8), ("F32", ScalarType.Float32, 4), ("F16", ScalarType.Float16, 2), ("BF16", ScalarType.BFloat16, 2),
+        ("I64", ScalarType.Int64, 8), ("I32", ScalarType.Int32, 4), ("I16", ScalarType.Int16, 2), ("I8", ScalarType.Int8, 1),
+        ("U8", ScalarType.Byte, 1), ("BOOL", ScalarType.Bool, 1),
+    ];
+
+    static int ElementSize(string dtype) => Dtypes.FirstOrDefault(d => d.Name == dtype).Size;
+
+    static bool IsFloat(string dtype) => dtype is "F64" or "F32" or "F16" or "BF16";
+
+    static string ExactName(ScalarType type) => Dtypes.FirstOrDefault(d => d.Type == type).Name
+        ?? throw new ArgumentException($"safetensors has no dtype for {type}");
 
     public static string DtypeName(ScalarType dtype) => dtype switch
     {
@@ -81,7 +88,7 @@ public static class SafeTensors
                 var shape = v.GetProperty("shape").EnumerateArray().Select(x => x.GetInt64()).ToArray();
                 var offsets = v.GetProperty("data_offsets").EnumerateArray().Select(x => x.GetInt64()).ToArray();
                 var size = ElementSize(dtype);
-                if (size == 0) { problems.Add($"{property.Name}: unsupported dtype {dtype} (supported: F32, F16, BF16, F64)"); continue; }
+                if (size == 0) { problems.Add($"{property.Name}: unsupported dtype {dtype} (supported: {string.Join(", ", Dtypes.Select(d => d.Name))})"); continue; }
                 if (offsets.Length != 2 || offsets[0] < 0 || offsets[1] < offsets[0] || offsets[1] > dataLength)
                 { problems.Add($"{property.Name}: data_offsets [{string.Join(",", offsets)}] outside the {dataLength}-byte data section"); continue; }
                 var expected = shape.Aggregate(1L, (a, d) => a * d) * size;
@@ -98,7 +105,8 @@ public static class SafeTensors
         return (entries, dataStart);
     }
 
-    /// <summary>Reads every tensor of one file, converted to <paramref name="dtype"/> (F16/BF16 are widened exactly via fp32).</summary>
+    /// <summary>Reads every tensor of one file, floating-point ones converted to <paramref name="dtype"/> (F16/BF16 are
+    /// widened exactly via fp32); integer and boolean tensors keep their own type.</summary>
     public static TensorSet Load(string path, ScalarType dtype = ScalarType.Float32)
     {
         var (entries, dataStart) = ReadHeader(path);
@@ -109,6 +117,7 @@ public static class SafeTensors
             var bytes = new byte[checked((int)(entry.End - entry.Begin))];
             stream.Position = dataStart + entry.Begin;
             stream.ReadExactly(bytes);
+            if (!IsFloat(entry.Dtype)) { tensors[entry.Name] = FromBytes(bytes, entry); continue; } // integer/bool buffers keep their type
             var values = ToFloats(bytes, entry.Dtype);
             var t = tensor(values, entry.Shape);
             tensors[entry.Name] = dtype == ScalarType.Float32 ? t : t.to_type(dtype);
@@ -173,6 +182,12 @@ public static class SafeTensors
             offset += bytes.Length;
             payloads.Add(bytes);
         }
+        Write(path, header, payloads);
+    }
+
+    /// <summary>Header (8-byte length, JSON padded to 8 bytes) then the payloads; written to a temporary file and moved into place.</summary>
+    static void Write(string path, Dictionary<string, object> header, List<byte[]> payloads)
+    {
         var json = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(header));
         var padded = (json.Length + 7) / 8 * 8;   // keep the data section 8-byte aligned
         var tmp = path + ".tmp";
@@ -186,6 +201,50 @@ public static class SafeTensors
             foreach (var p in payloads) stream.Write(p);
         }
         File.Move(tmp, path, overwrite: true);
+    }
+
+    /// <summary>
+    /// Writes one safetensors file with every tensor in its own dtype, byte for byte (training checkpoints: weights,
+    /// optimizer-independent state, RNG state); <see cref="LoadExact"/> reads it back bit-identically.
+    /// </summary>
+    public static void SaveExact(string path, IEnumerable<(string Name, Tensor Tensor)> tensors)
+    {
+        var header = new Dictionary<string, object> { ["__metadata__"] = new Dictionary<string, string> { ["format"] = "pt" } };
+        long offset = 0;
+        var payloads = new List<byte[]>();
+        foreach (var (name, t) in tensors)
+        {
+            if (header.ContainsKey(name)) throw new ArgumentException($"tensor name '{name}' given twice");
+            using var cpu = t.detach().cpu().contiguous();
+            var bytes = cpu.bytes.ToArray();
+            header[name] = new { dtype = ExactName(cpu.dtype), shape = cpu.shape, data_offsets = new[] { offset, offset + bytes.Length } };
+            offset += bytes.Length;
+            payloads.Add(bytes);
+        }
+        Write(path, header, payloads);
+    }
+
+    /// <summary>Reads every tensor of one file in its stored dtype (the inverse of <see cref="SaveExact"/>).</summary>
+    public static TensorSet LoadExact(string path)
+    {
+        var (entries, dataStart) = ReadHeader(path);
+        var tensors = new Dictionary<string, Tensor>();
+        using var stream = File.OpenRead(path);
+        foreach (var entry in entries)
+        {
+            var bytes = new byte[checked((int)(entry.End - entry.Begin))];
+            stream.Position = dataStart + entry.Begin;
+            stream.ReadExactly(bytes);
+            tensors[entry.Name] = FromBytes(bytes, entry);
+        }
+        return new TensorSet(tensors);
+    }
+
+    static Tensor FromBytes(byte[] bytes, Entry entry)
+    {
+        var t = empty(entry.Shape, Dtypes.First(d => d.Name == entry.Dtype).Type);
+        t.bytes = bytes;
+        return t;
     }
 
     /// <summary>

@@ -14,7 +14,7 @@ namespace IcdResearch.Pipelines;
 /// <see cref="HiddenStateEmbedder"/>. Loaded models are cached per folder.
 /// </summary>
 public sealed class TorchSystemABackend(Ccl25Dataset? data, IReadOnlySet<string> excludedFromPretraining, IReadOnlyList<ChipCdnPair>? chipCdn,
-    SystemAProfile profile, TextWriter? log = null) : ISystemABackend
+    SystemAProfile profile, TextWriter? log = null, int seed = 42) : ISystemABackend
 {
     readonly TextWriter _log = log ?? Console.Error;
     readonly Dictionary<string, (CausalLM Model, ITextTokenizer Tokenizer)> _loaded = [];
@@ -22,9 +22,9 @@ public sealed class TorchSystemABackend(Ccl25Dataset? data, IReadOnlySet<string>
     public void EnsureBackbone(string directory, bool force)
     {
         var preset = BackbonePreset.Get(profile.BackboneSize);
-        var options = profile.PretrainSteps is { } steps
+        var options = (profile.PretrainSteps is { } steps
             ? preset.Training with { Steps = steps, WarmupSteps = Math.Min(preset.Training.WarmupSteps, Math.Max(1, steps / 10)) }
-            : preset.Training;
+            : preset.Training) with { Seed = seed };
         var excluded = excludedFromPretraining.Order(StringComparer.Ordinal).Select(id => (id, ""));
         var fingerprint = TrainingFingerprint.Compute(null, new { preset.Name, options, Synthetic = data?.IsSynthetic }, excluded);
         if (!force && IsModelFolder(directory) && Reusable("backbone", directory, fingerprint))
@@ -76,7 +76,7 @@ public sealed class TorchSystemABackend(Ccl25Dataset? data, IReadOnlySet<string>
             LearningRate = profile.LearningRate,
             MaxLength = profile.MaxLength,
             MaxSteps = profile.MaxStepsPerModel,
-            Seed = 42,
+            Seed = seed,
         };
         var fingerprint = TrainingFingerprint.Compute(baseModel, options, train.Concat([("--dev--", "")]).Concat(dev));
         if (!force && Completed(directory) && Reusable(name, directory, fingerprint))

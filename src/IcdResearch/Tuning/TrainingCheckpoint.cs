@@ -1,4 +1,5 @@
 using System.Text.Json;
+using IcdResearch.Modeling;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -7,14 +8,16 @@ namespace IcdResearch.Tuning;
 
 /// <summary>
 /// Resumable training checkpoints under one run folder: each checkpoint is a sub-folder holding the model's weights
-/// (weights.bin), the AdamW moments (optimizer.bin, TorchSharp's optimizer state format), libtorch's CPU RNG state
-/// (rng.bin) and the loop counters (state.json). Writes are atomic: a checkpoint is assembled in a temporary folder
+/// (weights.safetensors, every tensor in its own dtype — readable by any safetensors tool), the AdamW moments
+/// (optimizer.bin, TorchSharp's optimizer state format), libtorch's CPU RNG state (rng.safetensors) and the loop counters (state.json). Writes are atomic: a checkpoint is assembled in a temporary folder
 /// and renamed into place, and the file <c>latest</c> (the name of the newest checkpoint) is replaced by rename, so an
 /// interrupted save never leaves a half-written checkpoint that <see cref="TryResume"/> would pick up.
 /// </summary>
 public sealed class TrainingCheckpoint
 {
     const string LatestFile = "latest";
+    public const string WeightsFile = "weights.safetensors";
+    const string RngFile = "rng.safetensors";
     const string StepPrefix = "step-";
 
     /// <param name="root">Run folder (created if missing).</param>
@@ -54,10 +57,10 @@ public sealed class TrainingCheckpoint
         if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
         Directory.CreateDirectory(temp);
 
-        TensorFile.Write(Path.Combine(temp, "weights.bin"), Weights(module));
+        SafeTensors.SaveExact(Path.Combine(temp, WeightsFile), Weights(module));
         if (optimizer is not null) AsHelper(optimizer).save_state_dict(Path.Combine(temp, "optimizer.bin"));
         using (var rng = torch.random.get_rng_state())
-            TensorFile.Write(Path.Combine(temp, "rng.bin"), [("cpu", rng)]);
+            SafeTensors.SaveExact(Path.Combine(temp, RngFile), [("cpu", rng)]);
         File.WriteAllText(Path.Combine(temp, "state.json"), JsonSerializer.Serialize(state, JsonOptions));
 
         // Swap into place: the old copy is moved aside first so a crash leaves either the old or the new folder.
@@ -95,13 +98,12 @@ public sealed class TrainingCheckpoint
     /// <summary>Restores one checkpoint folder (see <see cref="TryResume"/>).</summary>
     public static TrainingState Load(string dir, nn.Module module, optim.Optimizer? optimizer)
     {
-        if (!IsComplete(dir)) throw new DirectoryNotFoundException($"{dir}: not a complete training checkpoint (state.json/weights.bin missing)");
-        var saved = TensorFile.Read(Path.Combine(dir, "weights.bin"));
-        try
+        if (!IsComplete(dir)) throw new DirectoryNotFoundException($"{dir}: not a complete training checkpoint (state.json/{WeightsFile} missing)");
+        using (var saved = SafeTensors.LoadExact(Path.Combine(dir, WeightsFile)))
         {
             var targets = module.state_dict();
             using (no_grad())
-                foreach (var (name, tensor) in saved)
+                foreach (var (name, tensor) in saved.Tensors)
                 {
                     if (!targets.TryGetValue(name, out var target))
                         throw new InvalidDataException($"{dir}: checkpoint tensor '{name}' has no counterpart in the model");
@@ -110,20 +112,15 @@ public sealed class TrainingCheckpoint
                     target.copy_(tensor);
                 }
         }
-        finally
-        {
-            foreach (var t in saved.Values) t.Dispose();
-        }
 
         var optimizerFile = Path.Combine(dir, "optimizer.bin");
         if (optimizer is not null && File.Exists(optimizerFile)) AsHelper(optimizer).load_state_dict(optimizerFile);
 
-        var rngFile = Path.Combine(dir, "rng.bin");
+        var rngFile = Path.Combine(dir, RngFile);
         if (File.Exists(rngFile))
         {
-            var rng = TensorFile.Read(rngFile);
-            torch.random.set_rng_state(rng["cpu"]);
-            rng["cpu"].Dispose();
+            using var rng = SafeTensors.LoadExact(rngFile);
+            torch.random.set_rng_state(rng.Tensors["cpu"]);
         }
         return JsonSerializer.Deserialize<TrainingState>(File.ReadAllText(Path.Combine(dir, "state.json")), JsonOptions)
                ?? throw new InvalidDataException($"{dir}/state.json is empty");
@@ -138,7 +135,7 @@ public sealed class TrainingCheckpoint
     static OptimizerHelper AsHelper(optim.Optimizer optimizer) => optimizer as OptimizerHelper
         ?? throw new ArgumentException($"{optimizer.GetType().Name} does not expose its state; use a managed TorchSharp optimizer such as AdamW");
 
-    static bool IsComplete(string dir) => File.Exists(Path.Combine(dir, "state.json")) && File.Exists(Path.Combine(dir, "weights.bin"));
+    static bool IsComplete(string dir) => File.Exists(Path.Combine(dir, "state.json")) && File.Exists(Path.Combine(dir, WeightsFile));
 
     IEnumerable<string> StepFolders() => !Directory.Exists(Root)
         ? []
