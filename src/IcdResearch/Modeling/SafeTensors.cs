@@ -107,7 +107,15 @@ public static class SafeTensors
 
     /// <summary>Reads every tensor of one file, floating-point ones converted to <paramref name="dtype"/> (F16/BF16 are
     /// widened exactly via fp32); integer and boolean tensors keep their own type.</summary>
-    public static TensorSet Load(string path, ScalarType dtype = ScalarType.Float32)
+    public static TensorSet Load(string path, ScalarType dtype = ScalarType.Float32) => Read(path, (bytes, entry) =>
+    {
+        if (!IsFloat(entry.Dtype)) return FromBytes(bytes, entry); // integer/bool buffers keep their type
+        var t = tensor(ToFloats(bytes, entry.Dtype), entry.Shape);
+        return dtype == ScalarType.Float32 ? t : t.to_type(dtype);
+    });
+
+    /// <summary>Every tensor of one file, each built from its raw bytes by <paramref name="build"/>.</summary>
+    static TensorSet Read(string path, Func<byte[], Entry, Tensor> build)
     {
         var (entries, dataStart) = ReadHeader(path);
         var tensors = new Dictionary<string, Tensor>();
@@ -117,10 +125,7 @@ public static class SafeTensors
             var bytes = new byte[checked((int)(entry.End - entry.Begin))];
             stream.Position = dataStart + entry.Begin;
             stream.ReadExactly(bytes);
-            if (!IsFloat(entry.Dtype)) { tensors[entry.Name] = FromBytes(bytes, entry); continue; } // integer/bool buffers keep their type
-            var values = ToFloats(bytes, entry.Dtype);
-            var t = tensor(values, entry.Shape);
-            tensors[entry.Name] = dtype == ScalarType.Float32 ? t : t.to_type(dtype);
+            tensors[entry.Name] = build(bytes, entry);
         }
         return new TensorSet(tensors);
     }
@@ -225,20 +230,7 @@ public static class SafeTensors
     }
 
     /// <summary>Reads every tensor of one file in its stored dtype (the inverse of <see cref="SaveExact"/>).</summary>
-    public static TensorSet LoadExact(string path)
-    {
-        var (entries, dataStart) = ReadHeader(path);
-        var tensors = new Dictionary<string, Tensor>();
-        using var stream = File.OpenRead(path);
-        foreach (var entry in entries)
-        {
-            var bytes = new byte[checked((int)(entry.End - entry.Begin))];
-            stream.Position = dataStart + entry.Begin;
-            stream.ReadExactly(bytes);
-            tensors[entry.Name] = FromBytes(bytes, entry);
-        }
-        return new TensorSet(tensors);
-    }
+    public static TensorSet LoadExact(string path) => Read(path, FromBytes);
 
     static Tensor FromBytes(byte[] bytes, Entry entry)
     {
