@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using CsvHelper;
 using CsvHelper.Configuration;
+using IcdResearch.Data;
 using IcdResearch.Evaluation;
 
 namespace IcdResearch.Cli.Figures;
@@ -31,12 +32,7 @@ public sealed class ResultsFolder
     }
 
     /// <summary>The folder holding IcdResearch.sln, searching upwards from <paramref name="start"/> (default: working directory).</summary>
-    public static string? RepositoryRoot(string? start = null)
-    {
-        for (var dir = new DirectoryInfo(start ?? Environment.CurrentDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "IcdResearch.sln"))) return dir.FullName;
-        return null;
-    }
+    public static string? RepositoryRoot(string? start = null) => DataDirectory.RepositoryRoot(start ?? Environment.CurrentDirectory);
 
     /// <summary>
     /// Re-runs the experiments with `icd reproduce --profile PROFILE --out DIR [extra…]` in this process and returns

@@ -21,13 +21,17 @@ public static class DataDirectory
         if (string.IsNullOrWhiteSpace(environmentValue)) return Path.GetFullPath("data", workingFolder);
         var direct = Path.GetFullPath(environmentValue, workingFolder);
         if (Path.IsPathRooted(environmentValue) || HasCcl25(direct)) return direct;
-        for (var dir = new DirectoryInfo(workingFolder); dir is not null; dir = dir.Parent)
-            if (System.IO.File.Exists(Path.Combine(dir.FullName, "IcdResearch.sln")))
-            {
-                var fromRoot = Path.GetFullPath(environmentValue, dir.FullName);
-                return HasCcl25(fromRoot) ? fromRoot : direct;
-            }
-        return direct;
+        if (RepositoryRoot(workingFolder) is not { } root) return direct;
+        var fromRoot = Path.GetFullPath(environmentValue, root);
+        return HasCcl25(fromRoot) ? fromRoot : direct;
+    }
+
+    /// <summary>The folder holding IcdResearch.sln, searching upwards from <paramref name="start"/>; null outside a checkout.</summary>
+    public static string? RepositoryRoot(string start)
+    {
+        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            if (System.IO.File.Exists(Path.Combine(dir.FullName, "IcdResearch.sln"))) return dir.FullName;
+        return null;
     }
 
     /// <summary>True when the folder holds the real CCL25 release files (not just the synthetic sample).</summary>

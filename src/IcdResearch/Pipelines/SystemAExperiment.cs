@@ -237,10 +237,11 @@ public sealed class SystemAExperiment(ISystemABackend backend, SystemARun run)
             overallRows.Add(ArmRows.Row("overall", name, "test", "other_f1", recs.Select(r => r.Other.F1).ToList(), null, null, run.Seed));
         }
         foreach (var (peer, peerPreds) in run.PeerPredictions())
+        {
+            var byId = peerPreds.ToDictionary(x => x.Id);
+            var peerScores = gold.Select(g => Ccl25Metrics.ScoreRecord(g, byId.GetValueOrDefault(g.Id)).AccF1).ToList();
             foreach (var system in new[] { "system_a", "system_a_tuned" })
             {
-                var byId = peerPreds.ToDictionary(x => x.Id);
-                var peerScores = gold.Select(g => Ccl25Metrics.ScoreRecord(g, byId.GetValueOrDefault(g.Id)).AccF1).ToList();
                 var ours = scores[system].Select(r => r.AccF1).ToList();
                 var cmp = PairedTest.ApproximateRandomization(peerScores, ours, run.Seed);
                 overallRows.Add(new ResultRow
@@ -250,6 +251,7 @@ public sealed class SystemAExperiment(ISystemABackend backend, SystemARun run)
                     Note = $"acc_f1({system}) {cmp.MeanB:0.0000} - acc_f1({peer}) {cmp.MeanA:0.0000}; {cmp.Method}",
                 });
             }
+        }
         ResultsTable.Write(Path.Combine(run.OutDir, "overall.csv"), overallRows);
 
         _seconds["total"] = _total.Elapsed.TotalSeconds;
