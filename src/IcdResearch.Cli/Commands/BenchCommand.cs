@@ -24,8 +24,11 @@ public sealed class BenchCommand : ICliCommand
         var newTokens = new Option<int>("--new-tokens") { Description = "Tokens generated greedily (no stop tokens).", DefaultValueFactory = _ => 64 };
         var sizes = new Option<string>("--matmul-sizes") { Description = "Comma-separated n of the n×n fp32 matmuls; the best rate is the reference.", DefaultValueFactory = _ => "1024,2048" };
         var command = new Command("bench",
-            "Print JSON: same-run fp32 matmul GFLOP/s; training tokens/s, achieved GFLOP/s (6·N + 12·L·d_attn·T FLOPs per token) and their ratio (MFU) " +
-            "for the default small model; greedy generation tokens/s with and without the KV cache; peak RSS.")
+            "Measure this machine's speed and print it as JSON.\n" +
+            "Same-run fp32 matmul GFLOP/s; training tokens/s, achieved GFLOP/s (6·N + 12·L·d_attn·T FLOPs per token) and their " +
+            "ratio (MFU) for the default small model; greedy generation tokens/s with and without the KV cache; peak RSS. " +
+            "Run it on a quiet machine.\n" +
+            "Example: icd bench --steps 5")
             { modelDir, batch, context, steps, prompt, newTokens, sizes };
         command.SetAction(parse =>
         {

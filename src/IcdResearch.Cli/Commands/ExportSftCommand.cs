@@ -22,8 +22,10 @@ public sealed class ExportSftCommand : ICliCommand
         var name = new Option<string?>("--name") { Description = "Dataset name prefix in dataset_info.json (default ccl25-TASK)." };
         var output = CommonOptions.Out("Folder for NAME-{train,dev,test}.json and dataset_info.json (LLaMA-Factory's data/ folder layout; existing entries are kept).");
         var command = new Command("export-sft",
-            "Write an SFT dataset in LLaMA-Factory alpaca format (instruction/input/output) with a dataset_info.json entry, so the " +
-            "same experiment can be rerun with llamafactory-cli on GPUs and its PEFT adapter evaluated here.") { data, task, split, name, output };
+            "Write an SFT dataset in LLaMA-Factory alpaca format.\n" +
+            "instruction/input/output records with a dataset_info.json entry, so the same experiment can be rerun with " +
+            "llamafactory-cli on GPUs and its PEFT adapter evaluated here.\n" +
+            "Example: icd export-sft --task primary-name --out sft/") { data, task, split, name, output };
         command.SetAction(parse =>
         {
             var t = parse.GetValue(task)!;

@@ -19,6 +19,18 @@ public static class PaperReported
     /// <summary>System paper Table 3: the organisers' official baseline (%).</summary>
     public const double OfficialBaseline = 41.34;
 
+    /// <summary>Lv et al.: the team's final B-board score, Eq. 4 in % (45.99 primary half + 37.43 other half).</summary>
+    public const double SystemAFinalScore = 83.42;
+
+    /// <summary>Lv et al. Figure 4, confidence + retrieval, test: the primary half of Eq. 4 (out of 50).</summary>
+    public const double PrimaryHalfBest = 45.99;
+
+    /// <summary>Lv et al. Table 2, ensemble, test: the other-diagnosis half of Eq. 4 (out of 50).</summary>
+    public const double OtherHalfEnsembleTest = 37.43;
+
+    /// <summary>Zhang et al. Table 3 line 5 (+ silver and synthetic spans; MDACE, Llama3.1-8B): micro-F1 and macro-F1 in %.</summary>
+    public const double CclLine5MicroF1 = 59.3, CclLine5MacroF1 = 35.2;
+
     /// <summary>Table 3 with the official baseline as its last entry.</summary>
     public static IReadOnlyList<LeaderboardEntry> Table3WithBaseline => [.. Table3Leaderboard, new("official baseline", OfficialBaseline)];
 }

@@ -4,6 +4,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using IcdResearch.Data;
 using IcdResearch.Evaluation;
+using IcdResearch.Progress;
 
 namespace IcdResearch.Pipelines.CodeCentric;
 
@@ -67,61 +68,75 @@ public static class CodeCentricExperiment
 
         var arms = options.TrainSpanOnly ? CodeCentricArm.Ablation.Append(CodeCentricArm.SpanOnlyArm) : CodeCentricArm.Ablation;
         var costs = new Dictionary<string, TrainingCost>();
-        foreach (var arm in arms)
+        var armList = arms.ToList();
+        WorkProgress.Run("Code-Centric Learning arms", armList.Count, "arms", armProgress =>
         {
-            var sw = Stopwatch.StartNew();
-            ICodeCentricModel model;
-            if (!arm.Trained) model = models.Backbone();
-            else
+            foreach (var arm in armList)
             {
-                var examples = Examples(data, arm, options.Seed);
-                (model, var cost) = models.Train(arm.Name, examples);
-                costs[arm.Name] = cost;
-                efficiency.AddRange(CostRows(arm, cost));
-            }
-
-            // Out-of-domain CHIP-CDN mentions (every arm, including span-only).
-            var oodPred = eval.Spans(model, oodSpans);
-            var oodHits = data.Ood.Select((o, i) => oodPred[i] == o.Code ? 1.0 : 0.0).ToList();
-            var (ol, oh) = Bootstrap.MeanCi(oodHits, options.Seed, options.Resamples);
-            ood.Add(Row("ccl_ood", arm.Name, "chip-cdn-dev", oodHits.Count, "accuracy", oodHits.Count == 0 ? double.NaN : oodHits.Average(), ol, oh,
-                "mentions whose text never occurs in a training pair"));
-            if (arm.SpanOnly) { Log($"{arm.Name}: ood acc {Fmt(ood[^1].Value)} ({sw.Elapsed.TotalSeconds:F0}s)"); continue; }
-
-            var outputs = eval.Documents(model, arm.AsksForEvidence);
-            SaveOutputs(Path.Combine(options.RunsDir, arm.Name, "test_generations.jsonl"), data, outputs);
-            var m = eval.Metrics(outputs);
-            foreach (var (metric, value) in m.Named())
-            {
-                Func<IReadOnlyList<int>, double> stat = idx => eval.Metrics(outputs, idx).Named().First(x => x.Metric == metric).Value;
-                var (lo, hi) = CorpusBootstrap.Ci(n, stat, options.Seed, options.Resamples);
-                double? p = previous is null ? null
-                    : CorpusBootstrap.PairedP(n, idx => eval.Metrics(previous, idx).Named().First(x => x.Metric == metric).Value, stat, options.Seed, options.Resamples);
-                ablation.Add(Row("ccl_ablation", arm.Name, split, n, metric, value, lo, hi,
-                    $"Table 3 line {arm.Line}: {arm.Description}" + (previousArm is null ? "" : $"; p vs {previousArm} (paired bootstrap)"), p));
-            }
-            unseen.AddRange(UnseenRows(arm, eval.Unseen(outputs), options));
-            if (arm.AsksForEvidence && arm.Trained) evidence.AddRange(EvidenceRows(arm.Name, eval, outputs, n, options));
-            Log($"{arm.Name}: micro-F1 {Fmt(m.MicroF1)} macro-F1 {Fmt(m.MacroF1)} P {Fmt(m.MicroPrecision)} R {Fmt(m.MicroRecall)}; ood acc {Fmt(ood[^1].Value)} ({sw.Elapsed.TotalSeconds:F0}s)");
-
-            if (arm.Line == CodeCentricArm.Ablation[^1].Line)
-            {
-                var human = eval.Documents(model, withEvidence: true, humanEvidence: true);
-                SaveOutputs(Path.Combine(options.RunsDir, arm.Name, "test_generations_human_evidence.jsonl"), data, human);
-                foreach (var (metric, value) in eval.Metrics(human).Named())
+                try
                 {
-                    Func<IReadOnlyList<int>, double> stat = idx => eval.Metrics(human, idx).Named().First(x => x.Metric == metric).Value;
-                    var (lo, hi) = CorpusBootstrap.Ci(n, stat, options.Seed, options.Resamples);
-                    var p = CorpusBootstrap.PairedP(n, idx => eval.Metrics(outputs, idx).Named().First(x => x.Metric == metric).Value, stat, options.Seed, options.Resamples);
-                    ablation.Add(Row("ccl_ablation", "human_evidence", split, n, metric, value, lo, hi,
-                        $"line {arm.Line} model given the reference evidence; p vs {arm.Name}", p));
+                    var sw = Stopwatch.StartNew();
+                    ICodeCentricModel model;
+                    if (!arm.Trained) model = models.Backbone();
+                    else
+                    {
+                        var examples = Examples(data, arm, options.Seed);
+                        (model, var cost) = models.Train(arm.Name, examples);
+                        costs[arm.Name] = cost;
+                        efficiency.AddRange(CostRows(arm, cost));
+                    }
+
+                    // Out-of-domain CHIP-CDN mentions (every arm, including span-only).
+                    var oodPred = eval.Spans(model, oodSpans);
+                    var oodHits = data.Ood.Select((o, i) => oodPred[i] == o.Code ? 1.0 : 0.0).ToList();
+                    var (ol, oh) = Bootstrap.MeanCi(oodHits, options.Seed, options.Resamples);
+                    ood.Add(Row("ccl_ood", arm.Name, "chip-cdn-dev", oodHits.Count, "accuracy", oodHits.Count == 0 ? double.NaN : oodHits.Average(), ol, oh,
+                        "mentions whose text never occurs in a training pair"));
+                    if (arm.SpanOnly) { Log($"{arm.Name}: ood acc {Fmt(ood[^1].Value)} ({sw.Elapsed.TotalSeconds:F0}s)"); continue; }
+
+                    var outputs = eval.Documents(model, arm.AsksForEvidence);
+                    SaveOutputs(Path.Combine(options.RunsDir, arm.Name, "test_generations.jsonl"), data, outputs);
+                    var m = eval.Metrics(outputs);
+                    var named = m.Named().ToList();
+                    var against = previous;
+                    WorkProgress.Run($"{arm.Name} bootstrap", named.Count * options.Resamples * (against is null ? 1 : 2), "resamples", bootstrap =>
+                    {
+                        foreach (var (metric, value) in named)
+                        {
+                            Func<IReadOnlyList<int>, double> stat = idx => eval.Metrics(outputs, idx).Named().First(x => x.Metric == metric).Value;
+                            var (lo, hi) = CorpusBootstrap.Ci(n, stat, options.Seed, options.Resamples);
+                            double? p = against is null ? null
+                                : CorpusBootstrap.PairedP(n, idx => eval.Metrics(against, idx).Named().First(x => x.Metric == metric).Value, stat, options.Seed, options.Resamples);
+                            ablation.Add(Row("ccl_ablation", arm.Name, split, n, metric, value, lo, hi,
+                                $"Table 3 line {arm.Line}: {arm.Description}" + (previousArm is null ? "" : $"; p vs {previousArm} (paired bootstrap)"), p));
+                            bootstrap.Advance(options.Resamples * (against is null ? 1 : 2));
+                        }
+                    });
+                    unseen.AddRange(UnseenRows(arm, eval.Unseen(outputs), options));
+                    if (arm.AsksForEvidence && arm.Trained) evidence.AddRange(EvidenceRows(arm.Name, eval, outputs, n, options));
+                    Log($"{arm.Name}: micro-F1 {Fmt(m.MicroF1)} macro-F1 {Fmt(m.MacroF1)} P {Fmt(m.MicroPrecision)} R {Fmt(m.MicroRecall)}; ood acc {Fmt(ood[^1].Value)} ({sw.Elapsed.TotalSeconds:F0}s)");
+
+                    if (arm.Line == CodeCentricArm.Ablation[^1].Line)
+                    {
+                        var human = eval.Documents(model, withEvidence: true, humanEvidence: true);
+                        SaveOutputs(Path.Combine(options.RunsDir, arm.Name, "test_generations_human_evidence.jsonl"), data, human);
+                        foreach (var (metric, value) in eval.Metrics(human).Named())
+                        {
+                            Func<IReadOnlyList<int>, double> stat = idx => eval.Metrics(human, idx).Named().First(x => x.Metric == metric).Value;
+                            var (lo, hi) = CorpusBootstrap.Ci(n, stat, options.Seed, options.Resamples);
+                            var p = CorpusBootstrap.PairedP(n, idx => eval.Metrics(outputs, idx).Named().First(x => x.Metric == metric).Value, stat, options.Seed, options.Resamples);
+                            ablation.Add(Row("ccl_ablation", "human_evidence", split, n, metric, value, lo, hi,
+                                $"line {arm.Line} model given the reference evidence; p vs {arm.Name}", p));
+                        }
+                        Log($"human_evidence: micro-F1 {Fmt(eval.Metrics(human).MicroF1)}");
+                    }
+                    previous = outputs;
+                    previousArm = arm.Name;
+                    WriteAll(); // after every arm, so an interrupted run keeps the finished lines
                 }
-                Log($"human_evidence: micro-F1 {Fmt(eval.Metrics(human).MicroF1)}");
+                finally { armProgress.Advance(figure: $"last: {arm.Name}"); }
             }
-            previous = outputs;
-            previousArm = arm.Name;
-            WriteAll(); // after every arm, so an interrupted run keeps the finished lines
-        }
+        });
 
         if (!options.TrainSpanOnly && costs.TryGetValue("doc_evidence", out var doc) && costs.TryGetValue("silver_synthetic", out var mixed))
             efficiency.AddRange(CostRows(CodeCentricArm.SpanOnlyArm with { Name = "span_level_derived" },

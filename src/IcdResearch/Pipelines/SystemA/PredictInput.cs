@@ -12,6 +12,13 @@ namespace IcdResearch.Pipelines.SystemA;
 /// </summary>
 public static class PredictInput
 {
+    /// <summary>The id given to the record at <paramref name="index"/> when it has no 病案标识.</summary>
+    public static string PlaceholderId(int index) => $"record-{index}";
+
+    /// <summary>Whether an id is one <see cref="PlaceholderId"/> made (not the record's own).</summary>
+    public static bool IsPlaceholderId(string id) =>
+        id.StartsWith("record-", StringComparison.Ordinal) && int.TryParse(id.AsSpan("record-".Length), out _);
+
     public static List<ClinicalRecord> Read(string path, Action<string> warn)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"input file not found: {path}", path);
@@ -34,7 +41,7 @@ public static class PredictInput
         {
             if (items[i].ValueKind != JsonValueKind.Object) { warn($"{path}: record {i} is not a JSON object ({items[i].ValueKind}); skipped — it has no id to predict for"); continue; }
             var id = Text(items[i], Ccl25Fields.Id);
-            if (string.IsNullOrWhiteSpace(id)) { id = $"record-{i}"; warn($"{path}: record {i} has no {Ccl25Fields.Id}; predicted as \"{id}\""); }
+            if (string.IsNullOrWhiteSpace(id)) { id = PlaceholderId(i); warn($"{path}: record {i} has no {Ccl25Fields.Id}; predicted as \"{id}\""); }
             id = id.Trim();
             if (!seen.Add(id)) { warn($"{path}: record {i} repeats {Ccl25Fields.Id} {id}; only its first occurrence is predicted"); continue; }
             var record = new ClinicalRecord { Id = id };

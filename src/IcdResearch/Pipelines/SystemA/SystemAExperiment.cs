@@ -3,6 +3,7 @@ using System.Text.Json;
 using IcdResearch.Data;
 using IcdResearch.Evaluation;
 using IcdResearch.Ner;
+using IcdResearch.Progress;
 using IcdResearch.Retrieval;
 
 namespace IcdResearch.Pipelines.SystemA;
@@ -44,8 +45,18 @@ public sealed class SystemAExperiment(ISystemABackend backend, SystemARun run)
     readonly Stopwatch _total = Stopwatch.StartNew();
 
     static readonly string[] ModelNames = ["primary", "rejudge", "other_direct", "other_ner", "ner"];
+    /// <summary>The timed stages (<see cref="Time"/>): pretrain, retrieval, five fine-tunings, primary arms, NER, other.</summary>
+    const int Stages = 10;
+    WorkProgress? _stages;
 
-    public SystemASummary Run()
+    /// <summary>Runs every stage under one progress step (stages done, ETA) and returns the summary.</summary>
+    public SystemASummary Run() => WorkProgress.Run($"System A ({run.Profile.Name})", Stages, "stages", stages =>
+    {
+        _stages = stages;
+        return RunStages();
+    });
+
+    SystemASummary RunStages()
     {
         var p = run.Profile;
         p.ClinicalInfo.Validate();
@@ -305,8 +316,14 @@ public sealed class SystemAExperiment(ISystemABackend backend, SystemARun run)
     /// <summary>Direct and NER-enhanced samples per case; <paramref name="reuseDirect"/> shares the direct model's samples across NER variants.</summary>
     static List<OtherSamples> OtherSampleSet(SystemAPipeline pipeline, IReadOnlyList<SystemACase> cases, IReadOnlyList<IReadOnlyList<string>> entities,
         IReadOnlyList<OtherSamples>? reuseDirect = null)
-        => cases.Select((c, i) => new OtherSamples(c.Id, c.Labels!.OtherSet,
-            reuseDirect?[i].Direct ?? pipeline.OtherDirect.Sample(c.ClinicalInfo, null, i), pipeline.OtherNer.Sample(c.ClinicalInfo, entities[i], i))).ToList();
+        => WorkProgress.Run(reuseDirect is null ? "other diagnoses (direct + NER-enhanced samples)" : "other diagnoses (NER-enhanced samples)",
+            cases.Count, "records", progress => cases.Select((c, i) =>
+            {
+                var samples = new OtherSamples(c.Id, c.Labels!.OtherSet,
+                    reuseDirect?[i].Direct ?? pipeline.OtherDirect.Sample(c.ClinicalInfo, null, i), pipeline.OtherNer.Sample(c.ClinicalInfo, entities[i], i));
+                progress.Advance();
+                return samples;
+            }).ToList());
 
     List<ResultRow> NerRows(string arm, IReadOnlyList<IReadOnlyCollection<EntitySpan>> gold, IReadOnlyList<IReadOnlyCollection<EntitySpan>> predicted)
     {
@@ -352,6 +369,7 @@ public sealed class SystemAExperiment(ISystemABackend backend, SystemARun run)
         var sw = Stopwatch.StartNew();
         action();
         _seconds[stage] = sw.Elapsed.TotalSeconds;
+        _stages?.Advance(figure: $"last: {stage}");
         Say($"{stage} done in {sw.Elapsed.TotalSeconds:0.0} s");
     }
 

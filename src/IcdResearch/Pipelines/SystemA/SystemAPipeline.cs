@@ -1,5 +1,6 @@
 using IcdResearch.Data;
 using IcdResearch.Ner;
+using IcdResearch.Progress;
 using IcdResearch.Retrieval;
 using IcdResearch.Voting;
 
@@ -76,8 +77,14 @@ public sealed class SystemAPipeline(SystemAConfig config, AdmissionDiagnosisInde
     /// <paramref name="voteThreshold"/> of the pooled samples (default: the configured paper rule, &gt; 7 of 16).
     /// </summary>
     public List<List<string>> OtherCodes(IReadOnlyList<SystemACase> cases, IReadOnlyList<IReadOnlyList<string>> entities, int? voteThreshold = null)
-        => cases.Select((c, i) => HardVoting.Ensemble([OtherDirect.Sample(c.ClinicalInfo, null, i), OtherNer.Sample(c.ClinicalInfo, entities[i], i)],
-            voteThreshold ?? Config.EnsembleVoteThreshold)).ToList();
+        => WorkProgress.Run("other diagnoses (direct + NER-enhanced samples)", cases.Count, "records", progress =>
+            cases.Select((c, i) =>
+            {
+                var codes = HardVoting.Ensemble([OtherDirect.Sample(c.ClinicalInfo, null, i), OtherNer.Sample(c.ClinicalInfo, entities[i], i)],
+                    voteThreshold ?? Config.EnsembleVoteThreshold);
+                progress.Advance();
+                return codes;
+            }).ToList());
 
     /// <summary>
     /// The full pipeline (paper method for both tasks) → one prediction per case; <paramref name="voteThreshold"/>
