@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using IcdResearch.Inference;
+using IcdResearch.Inference.Constraints;
 
 namespace IcdResearch.Serving;
 

@@ -1,5 +1,6 @@
 using System.Text;
 using IcdResearch.Inference;
+using IcdResearch.Inference.Constraints;
 using IcdResearch.Inference.OpenAi;
 using IcdResearch.Retrieval;
 using IcdResearch.Text;

@@ -4,7 +4,7 @@ using System.Text.Json;
 using IcdResearch.Data;
 using IcdResearch.Inference.OpenAi;
 using IcdResearch.Modeling;
-using IcdResearch.Pipelines;
+using IcdResearch.Pipelines.SystemA;
 using IcdResearch.Text;
 
 namespace IcdResearch.Tests;

@@ -1,6 +1,6 @@
-using IcdResearch.Inference;
+using IcdResearch.Inference.Constraints;
 using IcdResearch.Ner;
-using IcdResearch.Pipelines;
+using IcdResearch.Pipelines.SystemA;
 
 namespace IcdResearch.Tests;
 
@@ -84,7 +84,7 @@ public class UnitGrammarConstraintTests
                 Assert.Equal(text, c.Spell(ids));
                 if (grammar is AnswerGrammar.BracketCopy)
                     Assert.Equal(source, BracketFormat.Parse(text).Text);
-                else if (text != DiseaseCandidates.None)
+                else if (text != AnswerGrammar.NameSet.None)
                 {
                     var parts = text.Split(';');
                     var ranks = parts.Select(p => Array.IndexOf(names, p)).ToList();

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using IcdResearch.Inference.OpenAi;
-using IcdResearch.Pipelines;
+using IcdResearch.Pipelines.SystemA;
 
 namespace IcdResearch.Cli.Commands;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using IcdResearch.Inference.Constraints;
 
 namespace IcdResearch.Inference.OpenAi;
 

@@ -2,7 +2,7 @@ using System.Text.Json;
 using IcdResearch.Inference.OpenAi;
 using IcdResearch.Retrieval;
 
-namespace IcdResearch.Pipelines;
+namespace IcdResearch.Pipelines.SystemA;
 
 /// <summary>
 /// System A on an OpenAI-compatible server: every model role (primary, rejudge, other_direct, other_ner, ner,

@@ -1,6 +1,6 @@
 using IcdResearch.Text;
 
-namespace IcdResearch.Inference;
+namespace IcdResearch.Inference.Constraints;
 
 /// <summary>
 /// Token-level decoding under a <see cref="UnitGrammar"/>: every unit is tokenized on its own (as fine-tuning saw it)

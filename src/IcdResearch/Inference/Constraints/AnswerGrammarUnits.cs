@@ -1,6 +1,4 @@
-using IcdResearch.Inference;
-
-namespace IcdResearch.Pipelines;
+namespace IcdResearch.Inference.Constraints;
 
 /// <summary>
 /// System A's answer grammars (§3) as <see cref="UnitGrammar"/>s — the one form in which they are decoded in process
@@ -29,8 +27,8 @@ public static class AnswerGrammarUnits
     static UnitGrammar NameSet(IReadOnlyList<string> names)
     {
         if (names.Count == 0) throw new ArgumentException("a name set needs at least one name");
-        var sep = DiseaseCandidates.Separator.ToString();
-        var rules = new Dictionary<string, IReadOnlyList<UnitGrammar.Alternative>> { ["root"] = [new([DiseaseCandidates.None]), new([], "t0")] };
+        var sep = AnswerGrammar.NameSet.Separator.ToString();
+        var rules = new Dictionary<string, IReadOnlyList<UnitGrammar.Alternative>> { ["root"] = [new([AnswerGrammar.NameSet.None]), new([], "t0")] };
         for (var i = 0; i < names.Count; i++)
         {
             rules[$"t{i}"] = i + 1 < names.Count ? [new([], $"r{i}"), new([], $"t{i + 1}")] : [new([], $"r{i}")];

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace IcdResearch.Inference;
+namespace IcdResearch.Inference.Constraints;
 
 /// <summary>
 /// A right-linear grammar over literal "units" (whole strings such as a candidate name, a separator, one source

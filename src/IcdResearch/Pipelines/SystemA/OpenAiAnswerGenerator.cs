@@ -1,6 +1,7 @@
+using IcdResearch.Inference.Constraints;
 using IcdResearch.Inference.OpenAi;
 
-namespace IcdResearch.Pipelines;
+namespace IcdResearch.Pipelines.SystemA;
 
 /// <summary>
 /// <see cref="IAnswerGenerator"/> over an OpenAI-compatible chat endpoint: each prompt is one user turn (the server
