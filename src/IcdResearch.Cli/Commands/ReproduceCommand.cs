@@ -41,6 +41,8 @@ public sealed class ReproduceCommand : ICliCommand
         {
             data, profile, output, models, experiment, force, split, seed,
         };
+        var backendOptions = new BackendOptions();
+        backendOptions.AddTo(command);
         command.SetAction(parse =>
         {
             var profileName = parse.GetValue(profile)!;
@@ -49,7 +51,7 @@ public sealed class ReproduceCommand : ICliCommand
             if (dataset.Notice is not null) Console.Error.WriteLine($"note: {dataset.Notice}");
             var options = new ReproduceOptions(dataset, Splits.For(dataset, parse.GetValue(split), parse.GetValue(seed)), SystemAProfile.Named(profileName),
                 parse.GetValue(output)!, parse.GetValue(models) ?? Reproduction.DefaultModelsDir(profileName, parse.GetValue(seed)), parse.GetValue(force), parse.GetValue(seed),
-                dataset.IsSynthetic ? null : DataDirectory.Resolve(dataDir));
+                dataset.IsSynthetic ? null : DataDirectory.Resolve(dataDir), backendOptions.Remote(parse));
             Reproduction.Run(options, parse.GetValue(experiment)!);
             return 0;
         });

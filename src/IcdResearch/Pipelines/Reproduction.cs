@@ -9,8 +9,12 @@ using IcdResearch.Pipelines.SystemA;
 
 namespace IcdResearch.Pipelines;
 
-/// <summary>What `icd reproduce` runs: data, split, profile, folders and seed.</summary>
-public sealed record ReproduceOptions(Ccl25Dataset Data, DataSplit Split, SystemAProfile Profile, string OutDir, string ModelsDir, bool Force, int Seed, string? DataDir);
+/// <summary>
+/// What `icd reproduce` runs: data, split, profile, folders and seed; <c>Backend</c> puts System A's models on an
+/// OpenAI-compatible server (--backend openai) instead of training and running them in process.
+/// </summary>
+public sealed record ReproduceOptions(Ccl25Dataset Data, DataSplit Split, SystemAProfile Profile, string OutDir, string ModelsDir, bool Force, int Seed, string? DataDir,
+    ISystemABackend? Backend = null);
 
 /// <summary>
 /// `icd reproduce` as a library call: the baseline peers, System A (<see cref="SystemAExperiment"/>) and Code-Centric
@@ -67,7 +71,7 @@ public static class Reproduction
                 ? ChipCdn.Load(Path.Combine(o.DataDir, "chip-cdn", "train.json")) : [];
             var entityOnly = o.Split.TrainEntities.ToArray();
             new Random(o.Seed).Shuffle(entityOnly);
-            var backend = new TorchSystemABackend(o.Data, o.Split.Test.ToHashSet(), chipCdn, o.Profile, seed: o.Seed);
+            var backend = o.Backend ?? new TorchSystemABackend(o.Data, o.Split.Test.ToHashSet(), chipCdn, o.Profile, seed: o.Seed);
             var result = new SystemAExperiment(backend, new SystemARun
             {
                 Data = o.Data,

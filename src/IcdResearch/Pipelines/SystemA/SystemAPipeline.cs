@@ -86,7 +86,7 @@ public sealed class SystemAPipeline(SystemAConfig config, AdmissionDiagnosisInde
 
     /// <summary>
     /// One prediction per record from its computed outcomes: the primary code routed under <paramref name="arm"/> and
-    /// the other codes of the ensemble vote (a code in more than <paramref name="voteThreshold"/> of the pooled samples).
+    /// the other codes chosen by <paramref name="otherCodes"/> from the record's samples (e.g. the ensemble vote).
     /// </summary>
     public static List<CodeAssignment> Decide(IReadOnlyList<PrimaryOutcome> primary, IReadOnlyList<OtherSamples> other,
         PrimaryArm arm, ConfidenceThreshold threshold, Func<OtherSamples, List<string>> otherCodes)
