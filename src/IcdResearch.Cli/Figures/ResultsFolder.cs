@@ -77,7 +77,7 @@ public sealed class ResultsFolder
     }
 
     /// <summary>results/summary.json, or null when absent.</summary>
-    public JsonDocument? Summary(string file = "summary.json") => Has(file) ? JsonDocument.Parse(File.ReadAllText(PathOf(file))) : null;
+    public JsonDocument? Summary(string file = "summary.json") => Has(file) ? JsonDocument.Parse(IO.InputText.ReadAllText(PathOf(file))) : null;
 
     sealed class CaseConfidenceCsv
     {

@@ -36,7 +36,7 @@ public sealed class CodeCentricModels(string backboneDirectory, CodeCentricOptio
         if (File.Exists(Path.Combine(finalDir, "config.json")) && File.Exists(costFile))
         {
             log?.Invoke($"{arm}: reusing {finalDir}");
-            return (Load(finalDir), JsonSerializer.Deserialize<TrainingCost>(File.ReadAllText(costFile))!);
+            return (Load(finalDir), JsonSerializer.Deserialize<TrainingCost>(IO.InputText.ReadAllText(costFile))!);
         }
 
         TorchRuntime.EnsureLoaded();
@@ -60,7 +60,7 @@ public sealed class CodeCentricModels(string backboneDirectory, CodeCentricOptio
         sw.Stop();
         if (!File.Exists(Path.Combine(finalDir, "config.json"))) Save(finalDir);
         var cost = new TrainingCost(sequences.Count, report.Tokens, sw.Elapsed.TotalSeconds / options.Epochs, options.Epochs, result.LastTrainLoss);
-        File.WriteAllText(costFile, JsonSerializer.Serialize(cost));
+        IO.AtomicFile.WriteAllText(costFile, JsonSerializer.Serialize(cost));
         return (new TorchModel(model, tokenizer, options.GenerationBatchSize), cost);
     }
 
