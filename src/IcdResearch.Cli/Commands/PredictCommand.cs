@@ -2,7 +2,7 @@ using System.CommandLine;
 using IcdResearch.Data;
 using IcdResearch.Evaluation;
 using IcdResearch.Inference;
-using IcdResearch.Pipelines;
+using IcdResearch.Pipelines.SystemA;
 
 namespace IcdResearch.Cli.Commands;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using IcdResearch.Data;
 
-namespace IcdResearch.Pipelines;
+namespace IcdResearch.Pipelines.SystemA;
 
 /// <summary>
 /// Reader for `icd predict`: records in the official CCL25 input schema (a JSON array of record objects, strict UTF-8).
