@@ -23,7 +23,7 @@ public static class ErrorReport
         var e = Unwrap(exception);
         var (code, prefix) = e switch
         {
-            DataFormatException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or FormatException
+            DataFormatException or FileNotFoundException or DirectoryNotFoundException or EndOfStreamException or InvalidDataException or FormatException
                 or JsonException or ArgumentException or ResumeMismatchException or KeyNotFoundException => (BadInput, ""),
             IOException or UnauthorizedAccessException => (OutputFailed, ""),
             InvalidOperationException => (BadInput, ""),

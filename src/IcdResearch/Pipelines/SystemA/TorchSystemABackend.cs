@@ -26,7 +26,7 @@ public sealed class TorchSystemABackend(Ccl25Dataset? data, IReadOnlySet<string>
             ? preset.Training with { Steps = steps, WarmupSteps = Math.Min(preset.Training.WarmupSteps, Math.Max(1, steps / 10)) }
             : preset.Training) with { Seed = seed };
         var excluded = excludedFromPretraining.Order(StringComparer.Ordinal).Select(id => (id, ""));
-        var fingerprint = TrainingFingerprint.Compute(null, new { preset.Name, options, Synthetic = data?.IsSynthetic }, excluded);
+        var fingerprint = TrainingFingerprint.Compute(null, new { preset.Name, options, Synthetic = data?.IsSynthetic, Positions = BackbonePreset.DeclaredPositions }, excluded);
         if (!force && IsModelFolder(directory) && Reusable("backbone", directory, fingerprint))
         {
             _log.WriteLine($"reusing backbone {directory}");
