@@ -62,7 +62,7 @@ public sealed class ResultsFolder
     public IReadOnlyList<CaseConfidence> Cases(string file = "primary_cases.csv")
     {
         if (!Has(file)) return [];
-        using var reader = new StreamReader(PathOf(file));
+        using var reader = new StringReader(IcdResearch.IO.InputText.ReadAllText(PathOf(file)));
         using var csv = new CsvReader(reader, new CsvConfiguration(CultureInfo.InvariantCulture)
         {
             PrepareHeaderForMatch = a => a.Header.ToLowerInvariant(),

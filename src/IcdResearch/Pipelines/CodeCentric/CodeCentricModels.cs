@@ -41,8 +41,7 @@ public sealed class CodeCentricModels(string backboneDirectory, CodeCentricOptio
         }
 
         TorchRuntime.EnsureLoaded();
-        var tokenizer = TokenizerLoader.FromDirectory(backboneDirectory);
-        var model = CausalLM.FromPretrained(backboneDirectory);
+        var (model, tokenizer) = Inference.ModelFolder.Load(backboneDirectory);
         var (sequences, report) = new SftEncoder(tokenizer, options.MaxLength).EncodeAll(examples.Select(e => new SftExample(e.Prompt, e.Answer)));
         log?.Invoke($"{arm}: {report}");
         var sft = new SftOptions
@@ -68,7 +67,8 @@ public sealed class CodeCentricModels(string backboneDirectory, CodeCentricOptio
     TorchModel Load(string dir)
     {
         TorchRuntime.EnsureLoaded();
-        return new TorchModel(CausalLM.FromPretrained(dir), TokenizerLoader.FromDirectory(dir), options.GenerationBatchSize);
+        var (model, tokenizer) = Inference.ModelFolder.Load(dir);
+        return new TorchModel(model, tokenizer, options.GenerationBatchSize);
     }
 
     /// <summary>Greedy generation with the chat template; an answer prefix is appended after the assistant header.</summary>
