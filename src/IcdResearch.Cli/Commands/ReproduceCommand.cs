@@ -41,6 +41,8 @@ public sealed class ReproduceCommand : ICliCommand
         {
             data, profile, output, models, experiment, force, split, seed,
         };
+        CommonOptions.Output(command, output, folder: true);
+        CommonOptions.Output(command, models, folder: true);
         var backendOptions = new BackendOptions();
         backendOptions.AddTo(command);
         command.SetAction(parse =>

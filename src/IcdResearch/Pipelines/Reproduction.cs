@@ -103,7 +103,12 @@ public static class Reproduction
         Console.Error.WriteLine($"results written to {Path.GetFullPath(o.OutDir)}");
     }
 
-    static JsonObject ReadSummary(string path) => File.Exists(path) ? JsonNode.Parse(File.ReadAllText(path))!.AsObject() : new JsonObject();
+    static JsonObject ReadSummary(string path)
+    {
+        if (!File.Exists(path)) return new JsonObject();
+        try { return JsonNode.Parse(IcdResearch.IO.InputText.ReadAllText(path)) as JsonObject ?? throw new DataFormatException(path, "must be a JSON object"); }
+        catch (JsonException e) { throw new DataFormatException(path, $"malformed or truncated JSON ({e.Message}); delete it to start a new summary", inner: e); }
+    }
 
     /// <summary>Writes summary.json, first merging in sections another run wrote meanwhile (e.g. baselines in parallel).</summary>
     static void Save(string path, JsonObject summary, JsonObject timings)
@@ -114,7 +119,6 @@ public static class Reproduction
             foreach (var (key, value) in onDisk)
                 if (!timings.ContainsKey(key) && value is not null) timings[key] = value.DeepClone();
         summary["timings_seconds"] = timings.DeepClone();
-        File.WriteAllText(path + ".tmp", summary.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
-        File.Move(path + ".tmp", path, overwrite: true);
+        IcdResearch.IO.AtomicFile.WriteAllText(path, summary.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
     }
 }

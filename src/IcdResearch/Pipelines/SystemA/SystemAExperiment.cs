@@ -200,7 +200,7 @@ public sealed class SystemAExperiment(ISystemABackend backend, SystemARun run)
             caseRows.AddRange(outcomes[split].Select(o => $"{o.Id},baseline,{split},{o.First.Confidence:R},{(o.First.Code == o.Gold).ToString().ToLowerInvariant()}"));
         }
         ResultsTable.Write(Path.Combine(run.OutDir, "primary.csv"), rows);
-        File.WriteAllLines(Path.Combine(run.OutDir, "primary_cases.csv"), caseRows);
+        IO.AtomicFile.WriteText(Path.Combine(run.OutDir, "primary_cases.csv"), w => { foreach (var row in caseRows) w.Write(row + "\n"); });
         return new PrimaryResult(rows, outcomes);
     }
 
