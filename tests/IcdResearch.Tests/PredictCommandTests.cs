@@ -40,8 +40,8 @@ public class PredictCommandTests
             PredictCommand.SyntheticMismatch(synthetic, Records("SYN0003", "8f3a")));
         Assert.Equal("the models were trained on the SYNTHETIC sample, but 2 of the 2 input records are not synthetic",
             PredictCommand.SyntheticMismatch(synthetic, Records("8f3a", "9b1c")));
-        // Synthetic input (placeholder ids of records without 病案标识 included) and real models are fine.
-        Assert.Null(PredictCommand.SyntheticMismatch(synthetic, Records("SYN0003", PredictInput.PlaceholderId(1))));
+        // Synthetic input, and real models, are fine.
+        Assert.Null(PredictCommand.SyntheticMismatch(synthetic, Records("SYN0003", "SYNA001")));
         Assert.Null(PredictCommand.SyntheticMismatch(Config("8f3a", "SYN0001"), Records("9b1c")));
     }
 }

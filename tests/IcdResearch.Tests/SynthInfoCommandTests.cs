@@ -23,7 +23,7 @@ public class SynthInfoCommandTests
         File.WriteAllText(file, "keep me");
         var (code, _, err) = Run("synth", "--out", file);
         Assert.Equal(2, code);
-        Assert.StartsWith($"error: --out {file} is a file", err);
+        Assert.StartsWith($"error: --out {file}: is a file, but a folder is written here", err);
         Assert.Equal("keep me", File.ReadAllText(file));
 
         var dir = Directory.CreateTempSubdirectory("icd-synth-").FullName;

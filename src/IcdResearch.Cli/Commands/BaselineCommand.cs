@@ -32,6 +32,9 @@ public sealed class BaselineCommand : ICliCommand
             "on dev), rows with n and 95% CIs written to --results; synthetic data gets its own split.\n" +
             "Example: icd baseline --method all --results results/baselines.csv")
         { method, train, input, output, split, results, predictions, data, seed };
+        CommonOptions.Output(command, output, folder: false);
+        CommonOptions.Output(command, results, folder: false);
+        CommonOptions.Output(command, predictions, folder: true);
         command.SetAction(parse =>
         {
             var m = parse.GetValue(method)!;
@@ -57,7 +60,9 @@ public sealed class BaselineCommand : ICliCommand
                 "knn" => new KnnBaseline(),
                 _ => new TfidfLogisticBaseline(parse.GetValue(seed)),
             };
-            model.Fit(BaselineDocument.LoadFile(trainPath, LabelPolicy.Required));
+            var trainDocs = BaselineDocument.LoadFile(trainPath, LabelPolicy.Required);
+            if (trainDocs.Count == 0) throw new DataFormatException(trainPath, "holds no records (an empty array): nothing to fit");
+            model.Fit(trainDocs);
             var docs = BaselineDocument.LoadFile(inputPath, LabelPolicy.Ignore);
             SubmissionFormat.Write(outPath, docs.Select(model.Predict));
             Console.WriteLine($"{model.Name}: wrote {docs.Count} predictions to {outPath}");

@@ -16,10 +16,10 @@ public sealed class SynthCommand : ICliCommand
             "Hand-written templates with SYN ids, not real patients, so every command runs without the dataset. " +
             "An existing non-empty folder is left alone unless --force.\n" +
             "Example: icd synth --out /tmp/synthetic && icd info --data /tmp/synthetic") { outDir, seed, force };
+        CommonOptions.Output(command, outDir, folder: true);
         command.SetAction(parse =>
         {
             var dir = Path.GetFullPath(parse.GetValue(outDir)!);
-            if (File.Exists(dir)) throw new ArgumentException($"--out {dir} is a file; synth writes a folder (ccl25/, codes/). Give a folder path.");
             if (Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any() && !parse.GetValue(force))
                 throw new ArgumentException($"--out {dir} already exists and is not empty; pass --force to write the sample into it (its files are overwritten).");
             SyntheticSample.Write(dir, parse.GetValue(seed));
