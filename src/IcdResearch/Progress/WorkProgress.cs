@@ -74,8 +74,10 @@ public sealed class WorkProgress
         if (plainOutput is null && _display is null && Active.Count == 0 && IsInteractiveTerminal())
         {
             // Outermost step on a terminal: it owns the live display; nested steps add their bars to it.
+            // Finished steps leave their one-line summary above the bars instead of a finished bar.
             return AnsiConsole.Progress()
                 .AutoClear(false)
+                .HideCompleted(true)
                 .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(),
                     new RemainingTimeColumn(), new ElapsedTimeColumn())
                 .Start(ctx =>
@@ -117,7 +119,7 @@ public sealed class WorkProgress
         try
         {
             var result = work(progress);
-            progress.Write(progress.Describe(finished: true));
+            progress.Log(progress.Describe(finished: true));
             return result;
         }
         finally
