@@ -31,6 +31,13 @@ public class ReproduceSmokeTests
         {
             Assert.Equal("smoke", summary.RootElement.GetProperty("profile").GetString());
             Assert.True(summary.RootElement.GetProperty("timings_seconds").GetProperty("system_a").GetDouble() > 0);
+            // The paper's printed value sits next to ours on the same rate scale (Table 2 ensemble, test: 37.43 of 50).
+            var ensemble = summary.RootElement.GetProperty("paper_side_by_side").EnumerateArray()
+                .Single(e => e.GetProperty("arm").GetString() == "ensemble" && e.GetProperty("split").GetString() == "test" && e.GetProperty("metric").GetString() == "other_f1");
+            Assert.Equal(37.43, ensemble.GetProperty("paper_printed").GetDouble(), 6);
+            Assert.Equal(0.7486, ensemble.GetProperty("paper_rate").GetDouble(), 6);
+            Assert.Equal(ResultsTable.Read(Path.Combine(results, "other.csv")).Single(r => r.Experiment == "other" && r.Arm == "ensemble" && r.Split == "test" && r.Metric == "other_f1").Value,
+                ensemble.GetProperty("ours").GetDouble(), 9);
         }
         Assert.True(File.Exists(Path.Combine(results, "predictions", "system_a.json")));
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using IcdResearch.Cli.Figures;
 using IcdResearch.Data;
 using IcdResearch.Evaluation;
 using IcdResearch.Pipelines;
@@ -138,9 +139,19 @@ public sealed class ReproduceCommand : ICliCommand
             summary["ccl"] = new JsonObject { ["files"] = new JsonArray(result.Files.Keys.Select(k => (JsonNode)k).ToArray()) };
             timings["ccl"] = sw.Elapsed.TotalSeconds;
         }
+        summary["paper_side_by_side"] = PaperSideBySideJson(o.OutDir);
         Save(summaryPath, summary, timings);
         Console.Error.WriteLine($"results written to {Path.GetFullPath(o.OutDir)}");
     }
+
+    /// <summary>Every result row that mirrors a printed paper value, with that value on the same rate scale (<see cref="PaperReported"/>).</summary>
+    static JsonArray PaperSideBySideJson(string outDir) =>
+        new(PaperComparison.Pair(new ResultsFolder(outDir)).Select(p => (JsonNode)new JsonObject
+        {
+            ["file"] = p.File, ["arm"] = p.Ours.Arm, ["split"] = p.Ours.Split, ["metric"] = p.Ours.Metric, ["n"] = p.Ours.N,
+            ["ours"] = p.Ours.Value, ["ours_ci_low"] = double.IsNaN(p.Ours.CiLow) ? null : p.Ours.CiLow, ["ours_ci_high"] = double.IsNaN(p.Ours.CiHigh) ? null : p.Ours.CiHigh,
+            ["paper"] = $"{p.Paper.Paper}: {p.Paper.Source}", ["paper_printed"] = p.Paper.Printed, ["paper_scale"] = p.Paper.Scale.Describe(), ["paper_rate"] = p.Paper.Rate,
+        }).ToArray());
 
     static JsonObject ReadSummary(string path) => File.Exists(path) ? JsonNode.Parse(File.ReadAllText(path))!.AsObject() : new JsonObject();
 
