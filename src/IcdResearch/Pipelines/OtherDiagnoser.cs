@@ -9,7 +9,9 @@ public sealed class OtherDiagnoser(IAnswerGenerator model, DiseaseCandidates can
 {
     public int Samples { get; } = samples;
 
+    /// <param name="clinicalInfo">The record's clinical-information text (prompt input).</param>
     /// <param name="entities">Null for the direct model; the record's NER entities for the NER-enhanced model.</param>
+    /// <param name="recordIndex">Position of the record in the run (seeds its samples reproducibly).</param>
     public List<List<string>> Sample(string clinicalInfo, IReadOnlyList<string>? entities, int recordIndex)
     {
         var prompt = SystemAPrompts.Other(clinicalInfo, candidates, entities);
