@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 using IcdResearch.Cli.Figures;
 using IcdResearch.Data;
 using IcdResearch.Evaluation;
-using IcdResearch.Pipelines;
+using IcdResearch.Pipelines.SystemA;
 using IcdResearch.Pipelines.Baselines;
 using IcdResearch.Pipelines.CodeCentric;
 

@@ -1,4 +1,4 @@
-namespace IcdResearch.Pipelines;
+namespace IcdResearch.Pipelines.SystemA;
 
 /// <summary>First pass of the primary SFT model for one record: the answer's code and its confidence (Eq. 2–3).</summary>
 public sealed record PrimaryFirstPass(string Code, double Confidence);

@@ -1,4 +1,6 @@
-namespace IcdResearch.Pipelines;
+using IcdResearch.Inference.Constraints;
+
+namespace IcdResearch.Pipelines.SystemA;
 
 /// <summary>
 /// Other diagnoses of System A (system paper §3.2, Table 2): a fine-tuned model (direct input, or NER-enhanced input
