@@ -8,6 +8,7 @@ using IcdResearch.Evaluation;
 using IcdResearch.Pipelines.SystemA;
 using IcdResearch.Pipelines.Baselines;
 using IcdResearch.Pipelines.CodeCentric;
+using IcdResearch.Pipelines.Study;
 
 namespace IcdResearch.Cli.Commands;
 
@@ -42,10 +43,19 @@ public sealed class ReproduceCommand : ICliCommand
         experiment.AcceptOnlyFromAmong(Experiments);
         var force = new Option<bool>("--force") { Description = "Retrain every model (pretraining included) instead of reusing what is under --models." };
         var split = new Option<string?>("--split") { Description = $"Split file (default {Splits.DefaultPath}; a fresh seeded split for the synthetic sample)." };
+        var study = new Option<bool>("--study")
+        {
+            Description = "Seed/fold study: System A, CCL and the baselines once per --seeds seed (OUT/seed-N/, models/<profile>[-seedN]), the baselines " +
+                          "over the split's 5 folds × the seeds (OUT/folds/), pooled into OUT/study.csv (mean, SD over seeds, CI), OUT/study_deltas.csv " +
+                          "(per ablation delta: pooled paired test, share of seeds with the paper's sign) and OUT/study_folds.csv. --experiment is ignored.",
+        };
+        var seeds = new Option<string>("--seeds") { Description = "Seeds of --study, comma-separated.", DefaultValueFactory = _ => string.Join(',', StudyPlan.DefaultSeeds) };
+        var backboneSize = new Option<string?>("--backbone-size") { Description = "Scale curve: override the profile's backbone size (tiny, small, base); models go to models/<profile>-<size>[-seedN]." };
+        var entityRecords = new Option<int?>("--entity-records") { Description = "Data curve: entity-view-only training records added to System A's fine-tuning (e.g. 0, 150, 300, 594; default: the profile's); models go to models/<profile>-e<N>[-seedN]." };
 
         var command = new Command("reproduce", "Run the experiments of the system paper (and peers) end to end and write results/*.csv and results/summary.json.")
         {
-            data, profile, output, models, experiment, force, split, seed,
+            data, profile, output, models, experiment, force, split, seed, study, seeds, backboneSize, entityRecords,
         };
         command.SetAction(parse =>
         {
@@ -53,16 +63,61 @@ public sealed class ReproduceCommand : ICliCommand
             var dataDir = parse.GetValue(data);
             var dataset = profileName == "smoke" && dataDir is null ? Ccl25Dataset.Synthetic() : Ccl25Dataset.Load(dataDir);
             if (dataset.Notice is not null) Console.Error.WriteLine($"note: {dataset.Notice}");
-            var options = new ReproduceOptions(dataset, Splits.For(dataset, parse.GetValue(split), parse.GetValue(seed)), SystemAProfile.Named(profileName),
-                parse.GetValue(output)!, parse.GetValue(models) ?? DefaultModelsDir(profileName, parse.GetValue(seed)), parse.GetValue(force), parse.GetValue(seed),
+            var (systemAProfile, modelsName) = Curves(SystemAProfile.Named(profileName), parse.GetValue(backboneSize), parse.GetValue(entityRecords));
+            var options = new ReproduceOptions(dataset, Splits.For(dataset, parse.GetValue(split), parse.GetValue(seed)), systemAProfile,
+                parse.GetValue(output)!, parse.GetValue(models) ?? DefaultModelsDir(modelsName, parse.GetValue(seed)), parse.GetValue(force), parse.GetValue(seed),
                 dataset.IsSynthetic ? null : DataDirectory.Resolve(dataDir));
-            Run(options, parse.GetValue(experiment)!);
+            if (parse.GetValue(study))
+            {
+                var plan = new StudyPlan(parse.GetValue(seeds)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(int.Parse).ToList());
+                RunStudy(options, plan, parse.GetValue(models) is null ? modelsName : null);
+            }
+            else Run(options, parse.GetValue(experiment)!);
             return 0;
         });
         return command;
     }
 
     public sealed record ReproduceOptions(Ccl25Dataset Data, DataSplit Split, SystemAProfile Profile, string OutDir, string ModelsDir, bool Force, int Seed, string? DataDir);
+
+    /// <summary>
+    /// The profile with the scale/data-curve overrides (backbone size; entity-view records added to fine-tuning) and the
+    /// models-folder name that keeps each point's models apart (e.g. "default-base", "default-e150").
+    /// </summary>
+    public static (SystemAProfile Profile, string ModelsName) Curves(SystemAProfile profile, string? backboneSize, int? entityRecords)
+    {
+        var name = profile.Name;
+        if (backboneSize is not null && backboneSize != profile.BackboneSize)
+        {
+            Tuning.BackbonePreset.Get(backboneSize);   // validates the name
+            profile = profile with { BackboneSize = backboneSize };   // the profile's pretraining steps (null = the size's preset)
+            name += $"-{backboneSize}";
+        }
+        if (entityRecords is { } n && n != profile.EntityOnlyTrainRecords)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(n, "--entity-records");
+            profile = profile with { EntityOnlyTrainRecords = n };
+            name += $"-e{n}";
+        }
+        return (profile, name);
+    }
+
+    /// <summary>
+    /// The seed/fold study (<see cref="StudyRunner"/>): every seed's full reproduction (baselines, System A, CCL) into
+    /// OUT/seed-N with its own models folder (unless --models pinned one folder, which then only holds the last seed),
+    /// then the baselines over the folds, then the pooled tables.
+    /// </summary>
+    public static StudyRunner.Result RunStudy(ReproduceOptions o, StudyPlan plan, string? modelsName)
+    {
+        var result = StudyRunner.Run(plan, o.OutDir, o.Data, o.Split, (seed, dir) =>
+        {
+            var seedOptions = o with { Seed = seed, OutDir = dir, ModelsDir = modelsName is null ? o.ModelsDir : DefaultModelsDir(modelsName, seed) };
+            Run(seedOptions, "all");
+            Run(seedOptions, "ccl");
+        }, Console.Error.WriteLine);
+        Console.Error.WriteLine($"study: {plan.Seeds.Count} seeds, {result.Deltas.Count} pooled deltas → {Path.GetFullPath(o.OutDir)}/study*.csv");
+        return result;
+    }
 
     /// <summary>models/PROFILE for the default seed, models/PROFILE-seedN otherwise (so a seed study keeps every run's models).</summary>
     public static string DefaultModelsDir(string profile, int seed) => Path.Combine("models", seed == 42 ? profile : $"{profile}-seed{seed}");
@@ -111,7 +166,8 @@ public sealed class ReproduceCommand : ICliCommand
                 ? ChipCdn.Load(Path.Combine(o.DataDir, "chip-cdn", "train.json")) : [];
             var entityOnly = o.Split.TrainEntities.ToArray();
             new Random(o.Seed).Shuffle(entityOnly);
-            var backend = new TorchSystemABackend(o.Data, o.Split.Test.ToHashSet(), chipCdn, o.Profile, seed: o.Seed);
+            // Test and dev records stay out of the backbone's pretraining, as in `icd pretrain` (dev drives selection).
+            var backend = new TorchSystemABackend(o.Data, o.Split.HeldOutFromPretraining(), chipCdn, o.Profile, seed: o.Seed);
             var result = new SystemAExperiment(backend, new SystemARun
             {
                 Data = o.Data,
@@ -130,7 +186,7 @@ public sealed class ReproduceCommand : ICliCommand
             var sw = Stopwatch.StartNew();
             // Code-Centric Learning (System B) shares the profile's pretrained backbone with System A (pretrained here if absent).
             var backbone = Path.Combine(o.ModelsDir, "backbone");
-            new TorchSystemABackend(o.Data, o.Split.Test.ToHashSet(), [], o.Profile, seed: o.Seed).EnsureBackbone(backbone, o.Force);
+            new TorchSystemABackend(o.Data, o.Split.HeldOutFromPretraining(), [], o.Profile, seed: o.Seed).EnsureBackbone(backbone, o.Force);
             var cclOptions = CodeCentricOptions.ForProfile(o.Profile.Name == "smoke" ? "smoke" : "default") with
             {
                 ResultsDir = o.OutDir, RunsDir = Path.Combine(o.ModelsDir, "ccl"), Seed = o.Seed, Backbone = backbone,

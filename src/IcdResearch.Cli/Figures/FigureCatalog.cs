@@ -18,6 +18,7 @@ public static class FigureCatalog
         new("primary-threshold-sweep", "System paper §4.2 (threshold 'confidence < 1')", "primary.csv: experiment primary_sweep (arm 'name@τ'), metric primary_accuracy", PrimaryThresholdSweep),
         new("primary-routed", "System paper §4.2 (cases re-judged)", "primary.csv: experiment primary, metric routed (cases sent to the re-judge model)", PrimaryRouted),
         new("primary-reliability", "System paper §3.1, Eq. 2 (token confidence)", "primary_cases.csv: id, arm, split, confidence, correct", PrimaryReliability),
+        new("primary-calibration", "System paper §3.1 premise (low confidence marks wrong answers)", "calibration.csv: metric auroc_primary_correct per confidence score (mean = Eq. 3, min, first token, first-token margin), dev and test", PrimaryCalibration),
         new("fig5-ner", "System paper Figure 5", "ner.csv: arms zero_shot/fine_tuned (ner_precision, ner_recall, ner_f1) and the other_f1 each NER variant yields", Ner),
         new("table2-other", "System paper Table 2", "other.csv: experiment other, arms direct/with_ner/ensemble(_tuned) on dev and test, metric other_f1", OtherTable2),
         new("other-vote-sweep", "System paper §3.2 (vote threshold '> 7 of 16')", "other.csv: experiment other_vote_sweep (arm 'ensemble@k'), metric other_f1", OtherVoteSweep),
@@ -69,6 +70,13 @@ public static class FigureCatalog
         var baseline = cases.Where(c => c.Arm == "baseline").ToList();
         var used = baseline.Count > 0 ? baseline : cases.ToList();
         return ResultCharts.Reliability(used, $"Reliability of the token-confidence score (primary diagnosis, {string.Join(" + ", used.Select(c => c.Split).Distinct())})");
+    }
+
+    static GenericChart? PrimaryCalibration(ResultsFolder results)
+    {
+        var rows = results.Rows("calibration.csv").Where(r => r.Metric == "auroc_primary_correct" && !double.IsNaN(r.Value)).ToList();
+        return rows.Count == 0 ? null : ResultCharts.GroupedBars(rows, r => r.Arm, r => r.Split,
+            "Does the confidence score separate right from wrong primary answers? AUROC per score (50 = chance)", "AUROC for 'first-pass answer correct'", "confidence score");
     }
 
     static GenericChart? Ner(ResultsFolder results)

@@ -19,4 +19,7 @@ public sealed record GeneratedSequence(IReadOnlyList<int> Tokens, string Text, I
 {
     /// <summary>Mean token probability, the sequence-level confidence of system paper Eq. 3 (0 for an empty output).</summary>
     public double MeanProbability => TokenProbabilities.Count == 0 ? 0 : TokenProbabilities.Average();
+
+    /// <summary>Per generated token: the highest probability any other token had at that step (same softmax).</summary>
+    public IReadOnlyList<double> RunnerUpProbabilities { get; init; } = [];
 }

@@ -37,6 +37,7 @@ public sealed class Generator(CausalLM model, ITextTokenizer tokenizer)
 
         var tokens = Enumerable.Range(0, batch).Select(_ => new List<int>()).ToArray();
         var probabilities = Enumerable.Range(0, batch).Select(_ => new List<double>()).ToArray();
+        var runnersUp = Enumerable.Range(0, batch).Select(_ => new List<double>()).ToArray();
         var finished = new FinishReason?[batch];
         var active = Enumerable.Range(0, batch).ToList();   // sequences still decoding; finished ones leave the batch
 
@@ -67,6 +68,10 @@ public sealed class Generator(CausalLM model, ITextTokenizer tokenizer)
                 var next = sampler is null ? scores.argmax(-1) : Sample(scores, options, sampler);
                 var chosen = next.data<long>().ToArray();
                 var chosenProbs = probs.gather(1, next.unsqueeze(1)).squeeze(1).data<float>().ToArray();
+                // The best other token's probability at this step (for a margin score): the top-1 unless it was chosen.
+                var (topValues, topIndexes) = probs.topk(2, dim: -1);
+                var topP = topValues.data<float>().ToArray();
+                var topI = topIndexes.data<long>().ToArray();
 
                 for (var i = 0; i < n; i++)
                 {
@@ -78,6 +83,7 @@ public sealed class Generator(CausalLM model, ITextTokenizer tokenizer)
                     {
                         tokens[b].Add(token);
                         probabilities[b].Add(chosenProbs[i]);
+                        runnersUp[b].Add(topI[2 * i] == token ? topP[2 * i + 1] : topP[2 * i]);
                         if (constraint is not null) states[b] = constraint.Advance(states[b], token);
                         rows[b].Add(token);
                         maskRows[b].Add(1);
@@ -97,7 +103,7 @@ public sealed class Generator(CausalLM model, ITextTokenizer tokenizer)
         }
 
         return Enumerable.Range(0, batch).Select(b => new GeneratedSequence(
-            tokens[b], Tokenizer.Decode(tokens[b]), probabilities[b], finished[b] ?? FinishReason.Length)).ToList();
+            tokens[b], Tokenizer.Decode(tokens[b]), probabilities[b], finished[b] ?? FinishReason.Length) { RunnerUpProbabilities = runnersUp[b] }).ToList();
     }
 
     /// <summary>0 for allowed continuations (and stop tokens where the constraint may end), −∞ elsewhere; rows with nothing allowed are flagged in <paramref name="blocked"/>.</summary>

@@ -71,10 +71,10 @@ public sealed class LmAnswerGenerator(CausalLM model, ITextTokenizer tokenizer, 
     GeneratedAnswer ToAnswer(GeneratedSequence s, AnswerGrammar grammar)
     {
         IReadOnlyList<string>? names = grammar switch { AnswerGrammar.OneName g => g.Names, AnswerGrammar.NameSet g => g.Names, _ => null };
-        if (names is null) return new(s.Text, s.TokenProbabilities);
+        if (names is null) return new(s.Text, s.TokenProbabilities) { RunnerUpProbabilities = s.RunnerUpProbabilities };
         var byDecoded = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var n in names) byDecoded.TryAdd(tokenizer.Decode(tokenizer.Encode(n)), n);
         var pieces = s.Text.Split(DiseaseCandidates.Separator).Select(p => byDecoded.GetValueOrDefault(p, p));
-        return new(string.Join(DiseaseCandidates.Separator, pieces), s.TokenProbabilities);
+        return new(string.Join(DiseaseCandidates.Separator, pieces), s.TokenProbabilities) { RunnerUpProbabilities = s.RunnerUpProbabilities };
     }
 }

@@ -7,7 +7,8 @@ namespace IcdResearch.Pipelines.SystemA;
 /// with the recognised disease entities) is sampled <c>samples</c> times per record under the name-set grammar; each
 /// sample is parsed into a code set. Voting over the samples is in <see cref="Voting.HardVoting"/>.
 /// </summary>
-public sealed class OtherDiagnoser(IAnswerGenerator model, DiseaseCandidates candidates, int samples = 8, int seed = 42)
+public sealed class OtherDiagnoser(IAnswerGenerator model, DiseaseCandidates candidates, int samples = 8, int seed = 42,
+    NerPromptLayout layout = NerPromptLayout.EntitiesThenCandidates)
 {
     public int Samples { get; } = samples;
 
@@ -16,7 +17,7 @@ public sealed class OtherDiagnoser(IAnswerGenerator model, DiseaseCandidates can
     /// <param name="recordIndex">Position of the record in the run (seeds its samples reproducibly).</param>
     public List<List<string>> Sample(string clinicalInfo, IReadOnlyList<string>? entities, int recordIndex)
     {
-        var prompt = SystemAPrompts.Other(clinicalInfo, candidates, entities);
+        var prompt = SystemAPrompts.Other(clinicalInfo, candidates, entities, layout);
         var answers = model.Sample(prompt, new AnswerGrammar.NameSet(candidates.Names), Samples, seed + 7919 * recordIndex);
         return answers.Select(a => candidates.ParseSet(a.Text)).ToList();
     }

@@ -25,7 +25,7 @@ public static class PrimaryAblation
         for (var i = 0; i < first.Count; i++)
         {
             if (first[i].Code != neighbours[i]) with.Add(i);
-            if (maxThreshold.IsUncertain(first[i].Confidence)) without.Add(i);
+            if (maxThreshold.IsUncertain(first[i])) without.Add(i);
         }
         return (with, without);
     }
@@ -45,7 +45,7 @@ public static class PrimaryAblation
         return rows;
     }
 
-    static IEnumerable<ResultRow> ArmRows(IReadOnlyList<PrimaryOutcome> outcomes, string experiment, string name, string split, PrimaryArm arm,
+    internal static IEnumerable<ResultRow> ArmRows(IReadOnlyList<PrimaryOutcome> outcomes, string experiment, string name, string split, PrimaryArm arm,
         ConfidenceThreshold threshold, IReadOnlyList<double> baseline, int seed)
     {
         var decisions = Decide(outcomes, arm, threshold);

@@ -43,7 +43,10 @@ public sealed class SystemAExperiment(ISystemABackend backend, SystemARun run)
     readonly Dictionary<string, double> _seconds = [];
     readonly Stopwatch _total = Stopwatch.StartNew();
 
-    static readonly string[] ModelNames = ["primary", "rejudge", "other_direct", "other_ner", "ner"];
+    static readonly string[] CoreModels = ["primary", "rejudge", "other_direct", "other_ner", "ner"];
+
+    /// <summary>The models this run fine-tunes: the five of the paper, plus the paper-prompt-order NER model when the profile asks for it.</summary>
+    string[] ModelNames => run.Profile.PaperOrderNerModel ? [.. CoreModels, SystemAPipeline.PaperOrderModel] : CoreModels;
 
     public SystemASummary Run()
     {
@@ -64,7 +67,7 @@ public sealed class SystemAExperiment(ISystemABackend backend, SystemARun run)
         var backbone = Path.Combine(run.ModelsDir, "backbone");
         Time("pretrain", () => backend.EnsureBackbone(backbone, run.Force));
 
-        // --- retrieval database: TF-IDF vs hidden states (§3.1, Eq. 1) -------------------------------------------
+        // --- retrieval database: TF-IDF vs hidden states (§3.1) --------------------------------------------------
         // The database holds the training records that have a real 入院诊断 (raw text); entity-only records only if none do.
         var databaseCases = train.Any(c => c.HasRawText) ? train.Where(c => c.HasRawText).ToList() : train;
         var database = databaseCases.Select(c => new DatabaseEntry(c.Id, c.AdmissionText, c.ClinicalInfo, c.Labels!.PrimaryCode)).ToList();
@@ -112,6 +115,8 @@ public sealed class SystemAExperiment(ISystemABackend backend, SystemARun run)
             ["other_direct"] = (SystemASftData.Other(train, otherCandidates), SystemASftData.Other(dev, otherCandidates)),
             ["other_ner"] = (SystemASftData.Other(train, otherCandidates, Silver), SystemASftData.Other(dev, otherCandidates, Silver)),
             ["ner"] = (SystemASftData.Ner(nerTrain), SystemASftData.Ner(nerDev)),
+            [SystemAPipeline.PaperOrderModel] = (SystemASftData.Other(train, otherCandidates.Listed(), Silver, NerPromptLayout.CandidatesThenEntities),
+                SystemASftData.Other(dev, otherCandidates.Listed(), Silver, NerPromptLayout.CandidatesThenEntities)),
         };
         foreach (var name in ModelNames)
         {
@@ -141,17 +146,21 @@ public sealed class SystemAExperiment(ISystemABackend backend, SystemARun run)
         var primaryRows = new List<ResultRow>(retrievalRows);
         var caseRows = new List<string> { "id,arm,split,confidence,correct" };
         var outcomes = new Dictionary<string, List<PrimaryOutcome>>();
+        var calibrationRows = new List<ResultRow>();
         Time("primary_arms", () =>
         {
             foreach (var (split, cases) in new[] { ("dev", dev), ("test", test) })
             {
                 outcomes[split] = PrimaryOutcomes(pipeline, cases, p);
                 primaryRows.AddRange(PrimaryAblation.Rows(outcomes[split], split, ConfidenceThreshold.Paper, p.ThresholdSweep, run.Seed));
+                primaryRows.AddRange(PrimaryGates.Rows(outcomes[split], split, run.Seed));
+                calibrationRows.AddRange(ConfidenceCalibration.Rows(outcomes[split], split, run.Seed));
                 caseRows.AddRange(outcomes[split].Select(o => $"{o.Id},baseline,{split},{o.First.Confidence:R},{(o.First.Code == o.Gold).ToString().ToLowerInvariant()}"));
             }
         });
         ResultsTable.Write(Path.Combine(run.OutDir, "primary.csv"), primaryRows);
         File.WriteAllLines(Path.Combine(run.OutDir, "primary_cases.csv"), caseRows);
+        ResultsTable.Write(Path.Combine(run.OutDir, "calibration.csv"), calibrationRows);
 
         // --- NER: zero-shot vs fine-tuned (Figure 5) -----------------------------------------------------------------
         var nerRows = new List<ResultRow>();
@@ -292,7 +301,8 @@ public sealed class SystemAExperiment(ISystemABackend backend, SystemARun run)
         var infos = cases.Select(c => c.ClinicalInfo).ToList();
         var first = pipeline.Primary.FirstPass(infos);
         var hits = pipeline.Index.Nearest(cases.Select(c => c.AdmissionText).ToList());
-        var maxThreshold = ConfidenceThreshold.Paper with { Threshold = Math.Max(1.0, profile.ThresholdSweep.DefaultIfEmpty(1.0).Max()) };
+        // Tolerance 0: the widest gate of all (it also covers "exactly 1" and the bf16/fp16 rounding gates of PrimaryGates).
+        var maxThreshold = new ConfidenceThreshold(Math.Max(1.0, profile.ThresholdSweep.DefaultIfEmpty(1.0).Max()), 0);
         var (with, without) = PrimaryAblation.Needed(first, hits.Select(h => h.PrimaryCode).ToList(), maxThreshold);
         var withAnswers = pipeline.Primary.Rejudge(with.Select(i => infos[i]).ToList(), with.Select(i => (RetrievedExample?)pipeline.Example(hits[i])).ToList());
         var withoutAnswers = pipeline.Primary.Rejudge(without.Select(i => infos[i]).ToList(), without.Select(_ => (RetrievedExample?)null).ToList());
@@ -306,7 +316,11 @@ public sealed class SystemAExperiment(ISystemABackend backend, SystemARun run)
     static List<OtherSamples> OtherSampleSet(SystemAPipeline pipeline, IReadOnlyList<SystemACase> cases, IReadOnlyList<IReadOnlyList<string>> entities,
         IReadOnlyList<OtherSamples>? reuseDirect = null)
         => cases.Select((c, i) => new OtherSamples(c.Id, c.Labels!.OtherSet,
-            reuseDirect?[i].Direct ?? pipeline.OtherDirect.Sample(c.ClinicalInfo, null, i), pipeline.OtherNer.Sample(c.ClinicalInfo, entities[i], i))).ToList();
+            reuseDirect?[i].Direct ?? pipeline.OtherDirect.Sample(c.ClinicalInfo, null, i), pipeline.OtherNer.Sample(c.ClinicalInfo, entities[i], i))
+        {
+            // The paper-prompt-order model is an arm of the main rows only, not of the NER-variant comparison (reuseDirect set).
+            WithNerPaperOrder = reuseDirect is null ? pipeline.OtherNerPaperOrder?.Sample(c.ClinicalInfo, entities[i], i) : null,
+        }).ToList();
 
     List<ResultRow> NerRows(string arm, IReadOnlyList<IReadOnlyCollection<EntitySpan>> gold, IReadOnlyList<IReadOnlyCollection<EntitySpan>> predicted)
     {
