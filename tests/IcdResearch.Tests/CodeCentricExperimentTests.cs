@@ -63,8 +63,8 @@ public class CodeCentricExperimentTests
         var summary = CodeCentricExperiment.Run(data, models, options);
 
         Assert.Equal(["doc_codes", "doc_evidence", "gold_spans", "silver_synthetic", "span_only", "gold_spans_equal_steps", "silver_synthetic_equal_steps"], models.Trained);
-        // Equal-steps control: lines 4–5 get exactly line 2's example budget (examples × epochs) in one pass.
-        var line2 = models.Budgets["doc_codes"].Examples * models.Budgets["doc_codes"].Epochs;
+        // Equal-steps control: lines 4–5 get line 2's optimizer steps × batch size examples in one pass.
+        var line2 = (models.Budgets["doc_codes"].Examples + 3) / 4 * models.Budgets["doc_codes"].Epochs * options.BatchSize;
         Assert.Equal((line2, 1), models.Budgets["gold_spans_equal_steps"]);
         Assert.Equal((line2, 1), models.Budgets["silver_synthetic_equal_steps"]);
         Assert.True(models.Budgets["silver_synthetic"].Examples * models.Budgets["silver_synthetic"].Epochs > line2); // what the control removes

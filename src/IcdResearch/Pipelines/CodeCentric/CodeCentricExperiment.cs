@@ -128,10 +128,11 @@ public static class CodeCentricExperiment
         if (options.EqualStepsArms && costs.TryGetValue("doc_codes", out var line2) && outputsByArm.TryGetValue("doc_evidence", out var line3))
             foreach (var arm in CodeCentricArm.Ablation.Where(a => EqualSteps.Lines.Contains(a.Line)))
             {
-                // Line 2's optimizer steps: its example count × epochs, as one pass over a schedule of this arm's examples.
+                // Line 2's optimizer steps × batch size examples, as one pass over a schedule of this arm's examples.
                 var sw = Stopwatch.StartNew();
                 var name = EqualSteps.ArmName(arm);
-                var schedule = EqualSteps.Schedule(Examples(data, arm, options.Seed), line2.Examples * line2.Epochs, options.Seed);
+                var budget = line2.OptimizerSteps > 0 ? line2.OptimizerSteps * options.BatchSize : line2.Examples * line2.Epochs;
+                var schedule = EqualSteps.Schedule(Examples(data, arm, options.Seed), budget, options.Seed);
                 var (model, cost) = models.Train(name, schedule, epochs: 1);
                 costs[name] = cost;
                 efficiency.AddRange(CostRows(arm with { Name = name }, cost));
@@ -143,7 +144,7 @@ public static class CodeCentricExperiment
                     var (lo, hi) = CorpusBootstrap.Ci(n, stat, options.Seed, options.Resamples);
                     var p = CorpusBootstrap.PairedP(n, idx => eval.Metrics(line3, idx).Named().First(x => x.Metric == metric).Value, stat, options.Seed, options.Resamples);
                     ablation.Add(Row("ccl_ablation", name, split, n, metric, value, lo, hi,
-                        $"Table 3 line {arm.Line} with line 2's optimizer steps ({schedule.Count} examples in one pass = {line2.Examples} × {line2.Epochs} epochs); p vs doc_evidence (line 3, same steps)", p));
+                        $"Table 3 line {arm.Line} with line 2's optimizer steps ({schedule.Count} examples in one pass, batch {options.BatchSize}; line 2: {line2.Examples} examples × {line2.Epochs} epochs); p vs doc_evidence (line 3, same steps)", p));
                 }
                 Log($"{name}: micro-F1 {Fmt(eval.Metrics(outputs).MicroF1)} ({sw.Elapsed.TotalSeconds:F0}s)");
                 WriteAll();
