@@ -21,7 +21,7 @@ public static class FigureCatalog
         new("primary-calibration", "System paper §3.1 premise (low confidence marks wrong answers)", "calibration.csv: metric auroc_primary_correct per confidence score (mean = Eq. 3, min, first token, first-token margin), dev and test", PrimaryCalibration),
         new("fig5-ner", "System paper Figure 5", "ner.csv: arms zero_shot/fine_tuned (ner_precision, ner_recall, ner_f1) and the other_f1 each NER variant yields", Ner),
         new("table2-other", "System paper Table 2", "other.csv: experiment other, arms direct/with_ner/ensemble(_tuned) on dev and test, metric other_f1", OtherTable2),
-        new("other-vote-sweep", "System paper §3.2 (vote threshold '> 7 of 16')", "other.csv: experiment other_vote_sweep (arm 'ensemble@k'), metric other_f1", OtherVoteSweep),
+        new("other-vote-sweep", "System paper §3.2 (pooled vote threshold; '> 7 of 16' is our reading of the paper's '> 7')", "other.csv: experiment other_vote_sweep (arm 'ensemble@k'), metric other_f1", OtherVoteSweep),
         new("table3-leaderboard", "System paper Table 3", "overall.csv (system_a, system_a_tuned, sft_baseline) + baselines.csv: acc_recall (organisers' formula), acc_f1 (Eq. 4), test split", Table3),
         new("ccl-table3-ablation", "CCL paper Table 3 (lines 1–5)", "ccl_ablation.csv: arms zero_shot … silver_synthetic (+ human_evidence), metrics micro_f1, macro_f1, micro_precision, micro_recall, test split", CclAblation),
         new("ccl-fig3-unseen", "CCL paper Figure 3 (unseen codes)", "ccl_unseen.csv: recall of test codes absent from the document-level training data, per arm and span source", CclUnseen),

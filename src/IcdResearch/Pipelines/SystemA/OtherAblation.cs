@@ -26,7 +26,7 @@ public static class OtherAblation
     public static List<string> PerModel(OtherSamples s, VoteCombination combination)
         => HardVoting.PerModelThenCombine([s.Direct, s.WithNer], HardVoting.PaperPerModelThresholdFor(s.Direct.Count), combination);
 
-    /// <summary>Threshold of the paper's rule scaled to the number of pooled samples (7 of 16 → samples·7/16, rounded down).</summary>
+    /// <summary>Threshold of our pooled reading of the paper's rule, scaled to the number of pooled samples (7 of 16 → samples·7/16, rounded down).</summary>
     public static int PaperThreshold(int pooledSamples) => pooledSamples * HardVoting.PaperEnsembleThreshold / 16;
 
     public static List<double> F1(IReadOnlyList<OtherSamples> records, Func<OtherSamples, List<string>> predict)

@@ -83,7 +83,7 @@ public sealed class SystemAPipeline(SystemAConfig config, AdmissionDiagnosisInde
 
     /// <summary>
     /// Other codes: direct and NER-enhanced samples pooled and voted — a code is kept when it is in more than
-    /// <paramref name="voteThreshold"/> of the pooled samples (default: the configured paper rule, &gt; 7 of 16).
+    /// <paramref name="voteThreshold"/> of the pooled samples (default: the configured pooled reading of the paper's rule, &gt; 7 of 16).
     /// </summary>
     public List<List<string>> OtherCodes(IReadOnlyList<SystemACase> cases, IReadOnlyList<IReadOnlyList<string>> entities, int? voteThreshold = null)
         => cases.Select((c, i) => HardVoting.Ensemble([OtherDirect.Sample(c.ClinicalInfo, null, i), OtherNer.Sample(c.ClinicalInfo, entities[i], i)],
