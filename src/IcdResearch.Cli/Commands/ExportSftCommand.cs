@@ -24,10 +24,12 @@ public sealed class ExportSftCommand : ICliCommand
         var command = new Command("export-sft",
             "Write an SFT dataset in LLaMA-Factory alpaca format (instruction/input/output) with a dataset_info.json entry, so the " +
             "same experiment can be rerun with llamafactory-cli on GPUs and its PEFT adapter evaluated here.") { data, task, split, name, output };
+        CommonOptions.Output(command, output, folder: true);
         command.SetAction(parse =>
         {
             var t = parse.GetValue(task)!;
             if (!Tasks.Contains(t)) throw new ArgumentException($"unknown --task '{t}' (available: {string.Join(", ", Tasks)})");
+            LlamaFactoryExport.ReadDatasetInfo(parse.GetValue(output)!);   // a corrupt dataset_info.json fails here, before anything is written
             var dataset = Ccl25Dataset.Load(parse.GetValue(data));
             var parts = Splits.For(dataset, parse.GetValue(split));
             var prefix = parse.GetValue(name) ?? $"ccl25-{t}";

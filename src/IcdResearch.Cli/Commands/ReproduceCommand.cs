@@ -57,6 +57,10 @@ public sealed class ReproduceCommand : ICliCommand
         {
             data, profile, output, models, experiment, force, split, seed, study, seeds, backboneSize, entityRecords,
         };
+        CommonOptions.Output(command, output, folder: true);
+        CommonOptions.Output(command, models, folder: true);
+        var backendOptions = new BackendOptions();
+        backendOptions.AddTo(command);
         command.SetAction(parse =>
         {
             var profileName = parse.GetValue(profile)!;
@@ -66,7 +70,7 @@ public sealed class ReproduceCommand : ICliCommand
             var (systemAProfile, modelsName) = Curves(SystemAProfile.Named(profileName), parse.GetValue(backboneSize), parse.GetValue(entityRecords));
             var options = new ReproduceOptions(dataset, Splits.For(dataset, parse.GetValue(split), parse.GetValue(seed)), systemAProfile,
                 parse.GetValue(output)!, parse.GetValue(models) ?? DefaultModelsDir(modelsName, parse.GetValue(seed)), parse.GetValue(force), parse.GetValue(seed),
-                dataset.IsSynthetic ? null : DataDirectory.Resolve(dataDir));
+                dataset.IsSynthetic ? null : DataDirectory.Resolve(dataDir), backendOptions.Remote(parse));
             if (parse.GetValue(study))
             {
                 var plan = new StudyPlan(parse.GetValue(seeds)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(int.Parse).ToList());
@@ -78,7 +82,9 @@ public sealed class ReproduceCommand : ICliCommand
         return command;
     }
 
-    public sealed record ReproduceOptions(Ccl25Dataset Data, DataSplit Split, SystemAProfile Profile, string OutDir, string ModelsDir, bool Force, int Seed, string? DataDir);
+    /// <param name="Backend">System A's models on an OpenAI-compatible server (--backend openai) instead of trained and run in process.</param>
+    public sealed record ReproduceOptions(Ccl25Dataset Data, DataSplit Split, SystemAProfile Profile, string OutDir, string ModelsDir, bool Force, int Seed, string? DataDir,
+        ISystemABackend? Backend = null);
 
     /// <summary>
     /// The profile with the scale/data-curve overrides (backbone size; entity-view records added to fine-tuning) and the
@@ -167,7 +173,7 @@ public sealed class ReproduceCommand : ICliCommand
             var entityOnly = o.Split.TrainEntities.ToArray();
             new Random(o.Seed).Shuffle(entityOnly);
             // Test and dev records stay out of the backbone's pretraining, as in `icd pretrain` (dev drives selection).
-            var backend = new TorchSystemABackend(o.Data, o.Split.HeldOutFromPretraining(), chipCdn, o.Profile, seed: o.Seed);
+            var backend = o.Backend ?? new TorchSystemABackend(o.Data, o.Split.HeldOutFromPretraining(), chipCdn, o.Profile, seed: o.Seed);
             var result = new SystemAExperiment(backend, new SystemARun
             {
                 Data = o.Data,
@@ -209,7 +215,12 @@ public sealed class ReproduceCommand : ICliCommand
             ["paper"] = $"{p.Paper.Paper}: {p.Paper.Source}", ["paper_printed"] = p.Paper.Printed, ["paper_scale"] = p.Paper.Scale.Describe(), ["paper_rate"] = p.Paper.Rate,
         }).ToArray());
 
-    static JsonObject ReadSummary(string path) => File.Exists(path) ? JsonNode.Parse(File.ReadAllText(path))!.AsObject() : new JsonObject();
+    static JsonObject ReadSummary(string path)
+    {
+        if (!File.Exists(path)) return new JsonObject();
+        try { return JsonNode.Parse(IcdResearch.IO.InputText.ReadAllText(path)) as JsonObject ?? throw new DataFormatException(path, "must be a JSON object"); }
+        catch (JsonException e) { throw new DataFormatException(path, $"malformed or truncated JSON ({e.Message}); delete it to start a new summary", inner: e); }
+    }
 
     /// <summary>Writes summary.json, first merging in sections another run wrote meanwhile (e.g. baselines in parallel).</summary>
     static void Save(string path, JsonObject summary, JsonObject timings)
@@ -220,7 +231,6 @@ public sealed class ReproduceCommand : ICliCommand
             foreach (var (key, value) in onDisk)
                 if (!timings.ContainsKey(key) && value is not null) timings[key] = value.DeepClone();
         summary["timings_seconds"] = timings.DeepClone();
-        File.WriteAllText(path + ".tmp", summary.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
-        File.Move(path + ".tmp", path, overwrite: true);
+        IcdResearch.IO.AtomicFile.WriteAllText(path, summary.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
     }
 }

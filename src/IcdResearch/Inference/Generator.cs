@@ -37,7 +37,7 @@ public sealed class Generator(CausalLM model, ITextTokenizer tokenizer)
 
         var tokens = Enumerable.Range(0, batch).Select(_ => new List<int>()).ToArray();
         var probabilities = Enumerable.Range(0, batch).Select(_ => new List<double>()).ToArray();
-        var runnersUp = Enumerable.Range(0, batch).Select(_ => new List<double>()).ToArray();
+        var top = Enumerable.Range(0, batch).Select(_ => new List<IReadOnlyList<TokenProbability>>()).ToArray();
         var finished = new FinishReason?[batch];
         var active = Enumerable.Range(0, batch).ToList();   // sequences still decoding; finished ones leave the batch
 
@@ -47,7 +47,9 @@ public sealed class Generator(CausalLM model, ITextTokenizer tokenizer)
         using var cache = options.UseCache ? Model.NewCache(promptLength + options.MaxNewTokens) : null;
         try
         {
-            for (var step = 0; step < options.MaxNewTokens && active.Count > 0; step++)
+            // Generation stops at the model's context (max_position_embeddings) as it does at MaxNewTokens.
+            var steps = Math.Min(options.MaxNewTokens, Model.Config.MaxPositionEmbeddings - promptLength);
+            for (var step = 0; step < steps && active.Count > 0; step++)
             {
                 using var scope = NewDisposeScope();
                 var n = active.Count;
@@ -68,10 +70,9 @@ public sealed class Generator(CausalLM model, ITextTokenizer tokenizer)
                 var next = sampler is null ? scores.argmax(-1) : Sample(scores, options, sampler);
                 var chosen = next.data<long>().ToArray();
                 var chosenProbs = probs.gather(1, next.unsqueeze(1)).squeeze(1).data<float>().ToArray();
-                // The best other token's probability at this step (for a margin score): the top-1 unless it was chosen.
-                var (topValues, topIndexes) = probs.topk(2, dim: -1);
-                var topP = topValues.data<float>().ToArray();
-                var topI = topIndexes.data<long>().ToArray();
+                var (topValues, topIds) = options.TopLogprobs > 0 ? probs.topk(Math.Min(options.TopLogprobs, (int)probs.shape[1]), -1) : (null, null);
+                var topP = topValues?.data<float>().ToArray();
+                var topI = topIds?.data<long>().ToArray();
 
                 for (var i = 0; i < n; i++)
                 {
@@ -83,7 +84,11 @@ public sealed class Generator(CausalLM model, ITextTokenizer tokenizer)
                     {
                         tokens[b].Add(token);
                         probabilities[b].Add(chosenProbs[i]);
-                        runnersUp[b].Add(topI[2 * i] == token ? topP[2 * i + 1] : topP[2 * i]);
+                        if (topP is not null)
+                        {
+                            var k = topP.Length / n;
+                            top[b].Add(Enumerable.Range(i * k, k).Select(j => new TokenProbability((int)topI![j], topP[j])).ToArray());
+                        }
                         if (constraint is not null) states[b] = constraint.Advance(states[b], token);
                         rows[b].Add(token);
                         maskRows[b].Add(1);
@@ -103,7 +108,8 @@ public sealed class Generator(CausalLM model, ITextTokenizer tokenizer)
         }
 
         return Enumerable.Range(0, batch).Select(b => new GeneratedSequence(
-            tokens[b], Tokenizer.Decode(tokens[b]), probabilities[b], finished[b] ?? FinishReason.Length) { RunnerUpProbabilities = runnersUp[b] }).ToList();
+            tokens[b], Tokenizer.Decode(tokens[b]), probabilities[b], finished[b] ?? FinishReason.Length,
+            options.TopLogprobs > 0 ? top[b] : null)).ToList();
     }
 
     /// <summary>0 for allowed continuations (and stop tokens where the constraint may end), −∞ elsewhere; rows with nothing allowed are flagged in <paramref name="blocked"/>.</summary>
@@ -143,8 +149,13 @@ public sealed class Generator(CausalLM model, ITextTokenizer tokenizer)
         var vocab = Model.Config.VocabSize;
         if (prompts.SelectMany(p => p).FirstOrDefault(t => t < 0 || t >= vocab, -1) is var bad and not -1)
             throw new ArgumentException($"prompt token id {bad} is outside the model vocabulary [0, {vocab})");
-        if (options.MaxNewTokens < 0) throw new ArgumentException("MaxNewTokens must be ≥ 0");
-        if (options.DoSample && options.Temperature < 0) throw new ArgumentException("Temperature must be ≥ 0");
-        if (options.TopP is <= 0 or > 1) throw new ArgumentException("TopP must be in (0, 1]");
+        var check = new IO.OptionCheck();
+        check.Int("max new tokens", options.MaxNewTokens, 0);
+        check.Real("temperature", options.Temperature, 0, 100);
+        check.Real("top-p", options.TopP, 0, 1, minExclusive: true);
+        check.ThrowIfAny();
+        var limit = Model.Config.MaxPositionEmbeddings;
+        for (var i = 0; i < prompts.Count; i++)
+            if (prompts[i].Count >= limit) throw new InputTooLongException(i, prompts[i].Count, limit);
     }
 }

@@ -159,7 +159,7 @@ public sealed class SystemAExperiment(ISystemABackend backend, SystemARun run)
             }
         });
         ResultsTable.Write(Path.Combine(run.OutDir, "primary.csv"), primaryRows);
-        File.WriteAllLines(Path.Combine(run.OutDir, "primary_cases.csv"), caseRows);
+        IO.AtomicFile.WriteText(Path.Combine(run.OutDir, "primary_cases.csv"), w => { foreach (var row in caseRows) w.Write(row + "\n"); });
         ResultsTable.Write(Path.Combine(run.OutDir, "calibration.csv"), calibrationRows);
 
         // --- NER: zero-shot vs fine-tuned (Figure 5) -----------------------------------------------------------------
