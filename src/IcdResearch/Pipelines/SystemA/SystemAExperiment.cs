@@ -43,7 +43,8 @@ public sealed class SystemAExperiment(ISystemABackend backend, SystemARun run)
     readonly Dictionary<string, double> _seconds = [];
     readonly Stopwatch _total = Stopwatch.StartNew();
 
-    static readonly string[] ModelNames = ["primary", "rejudge", "other_direct", "other_ner", "ner"];
+    /// <summary>The five fine-tuned models, in training order.</summary>
+    public static readonly string[] ModelNames = ["primary", "rejudge", "other_direct", "other_ner", "ner"];
 
     public SystemASummary Run()
     {
