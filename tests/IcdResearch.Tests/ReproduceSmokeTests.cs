@@ -9,7 +9,7 @@ namespace IcdResearch.Tests;
 
 /// <summary>
 /// End to end: `icd reproduce --profile smoke` on the synthetic sample (real TorchSharp models, tiny sizes), then
-/// `icd predict` with the trained models on unlabelled, partly broken records. The suite's main time cost (~1–3 min).
+/// `icd predict` with the trained models on unlabelled, imperfect and broken records. The suite's main time cost (~1–3 min).
 /// </summary>
 public class ReproduceSmokeTests
 {
@@ -34,19 +34,29 @@ public class ReproduceSmokeTests
         }
         Assert.True(File.Exists(Path.Combine(results, "predictions", "system_a.json")));
 
-        // icd predict: labels stripped, one record without 病案标识 and with a field missing, one duplicate.
+        // icd predict: labels stripped, a field missing (read as empty, with a warning), one record without any text
+        // (the counted fallback: nearest case's primary code, no other codes).
         var input = Path.Combine(root, "input.json");
         var records = data.TrainRaw.Take(3).Select(r => new Dictionary<string, object?>
         {
             ["病案标识"] = r.Id, ["主诉"] = r.ChiefComplaint, ["入院诊断"] = r.AdmissionDiagnosis, ["既往史"] = null,
         }).ToList();
-        records.Add(new Dictionary<string, object?> { ["主诉"] = "胸痛2天" });
-        records.Add(records[0]);
+        records.Add(new Dictionary<string, object?> { ["病案标识"] = "NO-TEXT" });
         File.WriteAllText(input, JsonSerializer.Serialize(records));
         var output = Path.Combine(root, "pred.json");
         Assert.Equal(0, Program.Main(["predict", "--models", models, "--input", input, "--out", output]));
         var predictions = SubmissionFormat.Read(output);
-        Assert.Equal([.. data.TrainRaw.Take(3).Select(r => r.Id), "record-3"], predictions.Select(p => p.Id));
+        Assert.Equal([.. data.TrainRaw.Take(3).Select(r => r.Id), "NO-TEXT"], predictions.Select(p => p.Id));
+        Assert.Empty(predictions[3].OtherCodes);
+
+        // What cannot be predicted (a record without 病案标识, a repeated id) is an error that leaves the old output alone.
+        var written = File.ReadAllBytes(output);
+        foreach (var broken in new[] { new Dictionary<string, object?> { ["主诉"] = "胸痛2天" }, records[0] })
+        {
+            File.WriteAllText(input, JsonSerializer.Serialize(records.Append(broken)));
+            Assert.Equal(2, Program.Main(["predict", "--models", models, "--input", input, "--out", output]));
+            Assert.Equal(written, File.ReadAllBytes(output));
+        }
         var primaryCodes = SystemAConfig.Load(models).PrimaryCandidates.Select(c => c.Code).ToHashSet();
         Assert.All(predictions, p => Assert.Contains(p.PrimaryCode, primaryCodes));
 

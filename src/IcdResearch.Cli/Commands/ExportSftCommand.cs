@@ -37,11 +37,13 @@ public sealed class ExportSftCommand : ICliCommand
             "Write an SFT dataset in LLaMA-Factory alpaca format (instruction/input/output) with a dataset_info.json entry, so the " +
             "same experiment can be rerun with llamafactory-cli on GPUs and its PEFT adapter evaluated here (docs/scale-out.md).")
             { data, task, split, name, output, baseModel, rejudgeBase, template, profile, seed };
+        CommonOptions.Output(command, output, folder: true);
         command.SetAction(parse =>
         {
             var t = parse.GetValue(task)!;
             if (!Tasks.Contains(t)) throw new ArgumentException($"unknown --task '{t}' (available: {string.Join(", ", Tasks)})");
             var outDir = parse.GetValue(output)!;
+            LlamaFactoryExport.ReadDatasetInfo(outDir);   // a corrupt dataset_info.json fails here, before anything is written
             LlamaFactoryRecipe? Recipe(string role)
             {
                 var model = role == "rejudge" ? parse.GetValue(rejudgeBase) ?? parse.GetValue(baseModel) : parse.GetValue(baseModel);

@@ -46,6 +46,8 @@ public sealed class ReproduceCommand : ICliCommand
         {
             data, profile, output, models, experiment, force, split, seed,
         };
+        CommonOptions.Output(command, output, folder: true);
+        CommonOptions.Output(command, models, folder: true);
         var backendOptions = new BackendOptions();
         backendOptions.AddTo(command);
         command.SetAction(parse =>
@@ -146,7 +148,12 @@ public sealed class ReproduceCommand : ICliCommand
         Console.Error.WriteLine($"results written to {Path.GetFullPath(o.OutDir)}");
     }
 
-    static JsonObject ReadSummary(string path) => File.Exists(path) ? JsonNode.Parse(File.ReadAllText(path))!.AsObject() : new JsonObject();
+    static JsonObject ReadSummary(string path)
+    {
+        if (!File.Exists(path)) return new JsonObject();
+        try { return JsonNode.Parse(IcdResearch.IO.InputText.ReadAllText(path)) as JsonObject ?? throw new DataFormatException(path, "must be a JSON object"); }
+        catch (JsonException e) { throw new DataFormatException(path, $"malformed or truncated JSON ({e.Message}); delete it to start a new summary", inner: e); }
+    }
 
     /// <summary>Writes summary.json, first merging in sections another run wrote meanwhile (e.g. baselines in parallel).</summary>
     static void Save(string path, JsonObject summary, JsonObject timings)
@@ -157,7 +164,6 @@ public sealed class ReproduceCommand : ICliCommand
             foreach (var (key, value) in onDisk)
                 if (!timings.ContainsKey(key) && value is not null) timings[key] = value.DeepClone();
         summary["timings_seconds"] = timings.DeepClone();
-        File.WriteAllText(path + ".tmp", summary.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
-        File.Move(path + ".tmp", path, overwrite: true);
+        IcdResearch.IO.AtomicFile.WriteAllText(path, summary.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
     }
 }

@@ -47,7 +47,9 @@ public sealed class Generator(CausalLM model, ITextTokenizer tokenizer)
         using var cache = options.UseCache ? Model.NewCache(promptLength + options.MaxNewTokens) : null;
         try
         {
-            for (var step = 0; step < options.MaxNewTokens && active.Count > 0; step++)
+            // Generation stops at the model's context (max_position_embeddings) as it does at MaxNewTokens.
+            var steps = Math.Min(options.MaxNewTokens, Model.Config.MaxPositionEmbeddings - promptLength);
+            for (var step = 0; step < steps && active.Count > 0; step++)
             {
                 using var scope = NewDisposeScope();
                 var n = active.Count;
@@ -147,8 +149,13 @@ public sealed class Generator(CausalLM model, ITextTokenizer tokenizer)
         var vocab = Model.Config.VocabSize;
         if (prompts.SelectMany(p => p).FirstOrDefault(t => t < 0 || t >= vocab, -1) is var bad and not -1)
             throw new ArgumentException($"prompt token id {bad} is outside the model vocabulary [0, {vocab})");
-        if (options.MaxNewTokens < 0) throw new ArgumentException("MaxNewTokens must be ≥ 0");
-        if (options.DoSample && options.Temperature < 0) throw new ArgumentException("Temperature must be ≥ 0");
-        if (options.TopP is <= 0 or > 1) throw new ArgumentException("TopP must be in (0, 1]");
+        var check = new IO.OptionCheck();
+        check.Int("max new tokens", options.MaxNewTokens, 0);
+        check.Real("temperature", options.Temperature, 0, 100);
+        check.Real("top-p", options.TopP, 0, 1, minExclusive: true);
+        check.ThrowIfAny();
+        var limit = Model.Config.MaxPositionEmbeddings;
+        for (var i = 0; i < prompts.Count; i++)
+            if (prompts[i].Count >= limit) throw new InputTooLongException(i, prompts[i].Count, limit);
     }
 }

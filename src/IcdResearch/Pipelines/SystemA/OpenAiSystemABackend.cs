@@ -66,7 +66,7 @@ public sealed class OpenAiSystemABackend(OpenAiEndpoint endpoint, IReadOnlyDicti
         if (string.IsNullOrWhiteSpace(map)) return new Dictionary<string, string>();
         Dictionary<string, string> result;
         if (File.Exists(map))
-            result = JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(map)) ?? throw new InvalidDataException($"{map}: empty models map");
+            result = JsonSerializer.Deserialize<Dictionary<string, string>>(IO.InputText.ReadAllText(map)) ?? throw new InvalidDataException($"{map}: empty models map");
         else
             result = map.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(pair => pair.Split('=', 2) is [var role, var name]
                     ? (role.Trim(), name.Trim()) : throw new ArgumentException($"--models-map: '{pair}' is not role=name (or give a JSON file)"))

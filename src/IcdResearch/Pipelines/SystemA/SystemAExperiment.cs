@@ -152,7 +152,7 @@ public sealed class SystemAExperiment(ISystemABackend backend, SystemARun run)
             }
         });
         ResultsTable.Write(Path.Combine(run.OutDir, "primary.csv"), primaryRows);
-        File.WriteAllLines(Path.Combine(run.OutDir, "primary_cases.csv"), caseRows);
+        IO.AtomicFile.WriteText(Path.Combine(run.OutDir, "primary_cases.csv"), w => { foreach (var row in caseRows) w.Write(row + "\n"); });
 
         // --- NER: zero-shot vs fine-tuned (Figure 5) -----------------------------------------------------------------
         var nerRows = new List<ResultRow>();
