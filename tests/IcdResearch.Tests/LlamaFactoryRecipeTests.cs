@@ -78,9 +78,9 @@ public sealed class LlamaFactoryRecipeTests : IDisposable
     {
         TorchRuntime.EnsureLoaded();
         var recipe = new LlamaFactoryRecipe { BaseModel = Path.Combine(_dir, "base") };
-        var config = ModelConfig.Tiny("qwen2");
-        using (var baseModel = new CausalLM(config, seed: 3)) baseModel.SavePretrained(recipe.BaseModel);
-        new TestTokenizerFolder().Save(recipe.BaseModel);
+        var tokenizer = IcdResearch.Text.CharTokenizer.Build(["abcdefg 高血压病"], minFrequency: 1);
+        using (var baseModel = new CausalLM(ModelConfig.Tiny("qwen2", vocabSize: tokenizer.VocabSize), seed: 3)) baseModel.SavePretrained(recipe.BaseModel);
+        tokenizer.Save(recipe.BaseModel);
 
         // What LLaMA-Factory's lora_target: all / lora_rank / lora_alpha / lora_dropout produce: adapters on every projection.
         var adapted = CausalLM.FromPretrained(recipe.BaseModel);
@@ -96,11 +96,5 @@ public sealed class LlamaFactoryRecipeTests : IDisposable
         using var actual = loaded.Forward(ids);
         Assert.True(expected.allclose(actual, rtol: 1e-5, atol: 1e-5));
         Assert.Empty(LoraInjector.Adapters(loaded));   // merged: a plain model, as vLLM would serve base + adapter
-    }
-
-    /// <summary>A char tokenizer folder for the tiny base model (TokenizerLoader needs one).</summary>
-    sealed class TestTokenizerFolder
-    {
-        public void Save(string dir) => IcdResearch.Text.CharTokenizer.Build(["abcdefg 高血压病"], minFrequency: 1).Save(dir);
     }
 }
