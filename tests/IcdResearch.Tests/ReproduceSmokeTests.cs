@@ -1,8 +1,10 @@
+using IcdResearch.Cli.Figures;
 using System.Text.Json;
 using IcdResearch.Cli;
 using IcdResearch.Cli.Commands;
 using IcdResearch.Data;
 using IcdResearch.Evaluation;
+using IcdResearch.Pipelines;
 using IcdResearch.Pipelines.SystemA;
 
 namespace IcdResearch.Tests;
@@ -20,7 +22,8 @@ public class ReproduceSmokeTests
         var results = Path.Combine(root, "results");
         var models = Path.Combine(root, "models");
         var data = Ccl25Dataset.Synthetic();
-        ReproduceCommand.Run(new ReproduceCommand.ReproduceOptions(data, Splits.For(data), SystemAProfile.Smoke, results, models, Force: false, Seed: 42, DataDir: null), "all");
+        Reproduction.Run(new ReproduceOptions(data, Splits.For(data), SystemAProfile.Smoke, results, models, Force: false, Seed: 42, DataDir: null), "all");
+        PaperComparison.AddToSummary(results);   // what `icd reproduce` adds after the runs
 
         foreach (var file in new[] { "primary.csv", "ner.csv", "other.csv", "overall.csv", "baselines.csv" })
             Assert.NotEmpty(ResultsTable.Read(Path.Combine(results, file)));
@@ -40,6 +43,17 @@ public class ReproduceSmokeTests
                 ensemble.GetProperty("ours").GetDouble(), 9);
         }
         Assert.True(File.Exists(Path.Combine(results, "predictions", "system_a.json")));
+
+        // One System A path: `icd predict` on the scored test records (labels removed) writes exactly the reported
+        // predictions, whatever the batch size (sampling seeds come from record ids, not positions).
+        var testInput = Path.Combine(results, "predictions", "test-input.json");
+        Assert.DoesNotContain("主要诊断编码", File.ReadAllText(testInput));
+        foreach (var (batch, vote, reported) in new[] { ("1", "paper", "system_a.json"), ("5", "paper", "system_a.json"), ("5", "tuned", "system_a_tuned.json") })
+        {
+            var predicted = Path.Combine(root, $"predict-{batch}-{vote}.json");
+            Assert.Equal(0, Program.Main(["predict", "--models", models, "--input", testInput, "--out", predicted, "--batch", batch, "--vote", vote]));
+            Assert.Equal(File.ReadAllText(Path.Combine(results, "predictions", reported)), File.ReadAllText(predicted));
+        }
 
         // icd predict: labels stripped, a field missing (read as empty, with a warning), one record without any text
         // (the counted fallback: nearest case's primary code, no other codes).
@@ -68,7 +82,7 @@ public class ReproduceSmokeTests
         Assert.All(predictions, p => Assert.Contains(p.PrimaryCode, primaryCodes));
 
         // A second run reuses every trained model (no retraining) and reproduces the same numbers.
-        ReproduceCommand.Run(new ReproduceCommand.ReproduceOptions(data, Splits.For(data), SystemAProfile.Smoke, results, models, Force: false, Seed: 42, DataDir: null), "system-a");
+        Reproduction.Run(new ReproduceOptions(data, Splits.For(data), SystemAProfile.Smoke, results, models, Force: false, Seed: 42, DataDir: null), "system-a");
         Assert.Equal(overall.Where(r => r.Arm == "system_a").Select(r => r.Value), ResultsTable.Read(Path.Combine(results, "overall.csv")).Where(r => r.Arm == "system_a").Select(r => r.Value));
         Directory.Delete(root, recursive: true);
     }

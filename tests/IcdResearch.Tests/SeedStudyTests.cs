@@ -1,4 +1,4 @@
-using IcdResearch.Cli.Commands;
+using IcdResearch.Pipelines;
 using IcdResearch.Data;
 using IcdResearch.Evaluation;
 using IcdResearch.Pipelines.Study;
@@ -89,13 +89,13 @@ public class SeedStudyTests
     [Fact]
     public void CurveOptionsChangeTheProfileAndKeepEachPointsModelsApart()
     {
-        var (sized, sizedName) = ReproduceCommand.Curves(SystemAProfile.Default, "base", null);
+        var (sized, sizedName) = Reproduction.Curves(SystemAProfile.Default, "base", null);
         Assert.Equal("base", sized.BackboneSize);
         Assert.Equal("default-base", sizedName);
-        var (data, dataName) = ReproduceCommand.Curves(SystemAProfile.Default, null, 150);
+        var (data, dataName) = Reproduction.Curves(SystemAProfile.Default, null, 150);
         Assert.Equal(150, data.EntityOnlyTrainRecords);
         Assert.Equal("default-e150", dataName);
-        Assert.Equal("default", ReproduceCommand.Curves(SystemAProfile.Default, "small", 300).ModelsName);   // the profile's own point
-        Assert.Throws<ArgumentException>(() => ReproduceCommand.Curves(SystemAProfile.Default, "huge", null));
+        Assert.Equal("default", Reproduction.Curves(SystemAProfile.Default, "small", 300).ModelsName);   // the profile's own point
+        Assert.Throws<ArgumentException>(() => Reproduction.Curves(SystemAProfile.Default, "huge", null));
     }
 }

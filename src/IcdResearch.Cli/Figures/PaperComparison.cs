@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using IcdResearch.Evaluation;
 
 namespace IcdResearch.Cli.Figures;
@@ -39,6 +41,23 @@ public static class PaperComparison
             }
         }
         return pairs;
+    }
+
+    /// <summary>
+    /// Adds "paper_side_by_side" to OUT/summary.json (what `icd reproduce` does after its runs): every result row that
+    /// mirrors a printed paper value, with that value on the same rate scale.
+    /// </summary>
+    public static void AddToSummary(string outDir)
+    {
+        var path = Path.Combine(outDir, "summary.json");
+        var summary = File.Exists(path) ? JsonNode.Parse(IO.InputText.ReadAllText(path)) as JsonObject ?? new JsonObject() : new JsonObject();
+        summary["paper_side_by_side"] = new JsonArray(Pair(new ResultsFolder(outDir)).Select(p => (JsonNode)new JsonObject
+        {
+            ["file"] = p.File, ["arm"] = p.Ours.Arm, ["split"] = p.Ours.Split, ["metric"] = p.Ours.Metric, ["n"] = p.Ours.N,
+            ["ours"] = p.Ours.Value, ["ours_ci_low"] = double.IsNaN(p.Ours.CiLow) ? null : p.Ours.CiLow, ["ours_ci_high"] = double.IsNaN(p.Ours.CiHigh) ? null : p.Ours.CiHigh,
+            ["paper"] = $"{p.Paper.Paper}: {p.Paper.Source}", ["paper_printed"] = p.Paper.Printed, ["paper_scale"] = p.Paper.Scale.Describe(), ["paper_rate"] = p.Paper.Rate,
+        }).ToArray());
+        IO.AtomicFile.WriteAllText(path, summary.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
     }
 
     /// <summary>Our evidence metrics carry the matching rule (evidence_f1_exact); the paper's are judged leniently (GPT-5.1), so the relaxed match mirrors them.</summary>
