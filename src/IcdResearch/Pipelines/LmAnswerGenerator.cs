@@ -38,8 +38,11 @@ public sealed class LmAnswerGenerator(CausalLM model, ITextTokenizer tokenizer, 
 
     public IReadOnlyList<GeneratedAnswer> Sample(string prompt, AnswerGrammar grammar, int count, int seed)
     {
+        // One batch sharing the prompt's prefill; each round has its own seed (distinct across calls seeded seed and seed + 1).
         var ids = Encode(prompt);
-        return _generator.Generate(Enumerable.Repeat(ids, count).ToList(), Options(grammar, sample: true, seed)).Select(s => ToAnswer(s, grammar)).ToList();
+        var seeds = Enumerable.Range(0, count).Select(i => unchecked(seed * 1_000_003 + i)).ToList();
+        return _generator.Generate(Enumerable.Repeat(ids, count).ToList(), Options(grammar, sample: true, seed) with { Seeds = seeds })
+            .Select(s => ToAnswer(s, grammar)).ToList();
     }
 
     IReadOnlyList<int> Encode(string prompt) => _encoder.Render(new SftExample(prompt, "")).Prompt;
