@@ -3,6 +3,7 @@ using IcdResearch.Text;
 using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
+using IcdResearch.Inference.Constraints;
 
 namespace IcdResearch.Inference;
 
