@@ -14,7 +14,7 @@ public sealed class PredictCommand : ICliCommand
 {
     public Command Build()
     {
-        var models = new Option<string>("--models") { Description = "Models folder written by `icd reproduce` (holds system-a.json and the model folders), e.g. models/default.", Required = true };
+        var models = new Option<string>("--models") { Description = "Models folder written by `icd reproduce` (holds system-a.json and, unless --backend openai, the model folders), e.g. models/default.", Required = true };
         var input = new Option<string>("--input") { Description = "Records in the CCL25 input schema (JSON array; labels, if any, are ignored).", Required = true };
         var output = CommonOptions.Out("Prediction file to write: [{\"病案标识\": id, \"预测结果\": \"[PRIMARY|OTHER1;OTHER2]\"}].");
         var batch = new Option<int>("--batch") { Description = "Records per pipeline batch (a failing batch falls back record by record).", DefaultValueFactory = _ => 16 };
@@ -23,7 +23,9 @@ public sealed class PredictCommand : ICliCommand
             Description = "Other-diagnosis ensemble vote threshold: 'tuned' (the one `icd reproduce` chose on dev, when the models folder records it; else the paper's), 'paper' (a code in more than 7 of the 16 pooled samples) or a number k (more than k).",
             DefaultValueFactory = _ => "tuned",
         };
+        var backendOptions = new BackendOptions();
         var command = new Command("predict", "Predict primary and other diagnosis codes for unlabelled records with the trained System A models.") { models, input, output, batch, vote };
+        backendOptions.AddTo(command);
         command.SetAction(parse =>
         {
             var warnings = 0;
@@ -31,7 +33,7 @@ public sealed class PredictCommand : ICliCommand
             var records = PredictInput.Read(parse.GetValue(input)!, Warn);
             var modelsDir = parse.GetValue(models)!;
             var config = SystemAConfig.Load(modelsDir);
-            var backend = new TorchSystemABackend(null, new HashSet<string>(), null, SystemAProfile.Default);
+            var backend = (ISystemABackend?)backendOptions.Remote(parse) ?? new TorchSystemABackend(null, new HashSet<string>(), null, SystemAProfile.Default);
             var pipeline = SystemAPipeline.Load(modelsDir, backend, config);
             var threshold = VoteThreshold(parse.GetValue(vote)!, config);
             Console.Error.WriteLine($"other diagnoses: a code is kept when it is in more than {threshold} of the {2 * config.SamplesPerModel} pooled samples");

@@ -46,6 +46,8 @@ public sealed class ReproduceCommand : ICliCommand
         {
             data, profile, output, models, experiment, force, split, seed,
         };
+        var backendOptions = new BackendOptions();
+        backendOptions.AddTo(command);
         command.SetAction(parse =>
         {
             var profileName = parse.GetValue(profile)!;
@@ -54,14 +56,16 @@ public sealed class ReproduceCommand : ICliCommand
             if (dataset.Notice is not null) Console.Error.WriteLine($"note: {dataset.Notice}");
             var options = new ReproduceOptions(dataset, Splits.For(dataset, parse.GetValue(split), parse.GetValue(seed)), SystemAProfile.Named(profileName),
                 parse.GetValue(output)!, parse.GetValue(models) ?? DefaultModelsDir(profileName, parse.GetValue(seed)), parse.GetValue(force), parse.GetValue(seed),
-                dataset.IsSynthetic ? null : DataDirectory.Resolve(dataDir));
+                dataset.IsSynthetic ? null : DataDirectory.Resolve(dataDir), backendOptions.Remote(parse));
             Run(options, parse.GetValue(experiment)!);
             return 0;
         });
         return command;
     }
 
-    public sealed record ReproduceOptions(Ccl25Dataset Data, DataSplit Split, SystemAProfile Profile, string OutDir, string ModelsDir, bool Force, int Seed, string? DataDir);
+    /// <param name="Backend">System A's models on an OpenAI-compatible server (--backend openai) instead of trained and run in process.</param>
+    public sealed record ReproduceOptions(Ccl25Dataset Data, DataSplit Split, SystemAProfile Profile, string OutDir, string ModelsDir, bool Force, int Seed, string? DataDir,
+        ISystemABackend? Backend = null);
 
     /// <summary>models/PROFILE for the default seed, models/PROFILE-seedN otherwise (so a seed study keeps every run's models).</summary>
     public static string DefaultModelsDir(string profile, int seed) => Path.Combine("models", seed == 42 ? profile : $"{profile}-seed{seed}");
@@ -110,7 +114,7 @@ public sealed class ReproduceCommand : ICliCommand
                 ? ChipCdn.Load(Path.Combine(o.DataDir, "chip-cdn", "train.json")) : [];
             var entityOnly = o.Split.TrainEntities.ToArray();
             new Random(o.Seed).Shuffle(entityOnly);
-            var backend = new TorchSystemABackend(o.Data, o.Split.Test.ToHashSet(), chipCdn, o.Profile, seed: o.Seed);
+            var backend = o.Backend ?? new TorchSystemABackend(o.Data, o.Split.Test.ToHashSet(), chipCdn, o.Profile, seed: o.Seed);
             var result = new SystemAExperiment(backend, new SystemARun
             {
                 Data = o.Data,

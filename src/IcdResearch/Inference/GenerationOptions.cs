@@ -33,5 +33,8 @@ public sealed record GenerationOptions
     /// <summary>Restricts outputs, e.g. to a set of allowed strings (<see cref="PrefixTrieConstraint"/>).</summary>
     public IDecodingConstraint? Constraint { get; init; }
 
+    /// <summary>How many most probable tokens to record per step (<see cref="GeneratedSequence.TopAlternatives"/>); 0 = none.</summary>
+    public int TopLogprobs { get; init; }
+
     public static GenerationOptions Greedy(int maxNewTokens = 64) => new() { MaxNewTokens = maxNewTokens };
 }

@@ -37,8 +37,9 @@ public sealed class Generator(CausalLM model, ITextTokenizer tokenizer)
 
         var tokens = Enumerable.Range(0, batch).Select(_ => new List<int>()).ToArray();
         var probabilities = Enumerable.Range(0, batch).Select(_ => new List<double>()).ToArray();
+        var top = options.TopLogprobs > 0 ? Enumerable.Range(0, batch).Select(_ => new List<IReadOnlyList<TokenProbability>>()).ToArray() : null;
         var finished = new FinishReason?[batch];
-        if (options.MaxNewTokens == 0) return Results(tokens, probabilities, finished);
+        if (options.MaxNewTokens == 0) return Results(tokens, probabilities, top, finished);
 
         // Identical prompts (e.g. the sampled voting rounds of one record) are prefilled once and share that prefix.
         var unique = new List<IReadOnlyList<int>>();
@@ -76,6 +77,7 @@ public sealed class Generator(CausalLM model, ITextTokenizer tokenizer)
                         {
                             tokens[b].Add(token);
                             probabilities[b].Add(probability);
+                            top?[b].Add(choosers[b].MostProbable(options.TopLogprobs));
                             if (constraint is not null) states[b] = constraint.Advance(states[b], token);
                         }
                     }
@@ -97,7 +99,7 @@ public sealed class Generator(CausalLM model, ITextTokenizer tokenizer)
         {
             if (wasTraining) Model.train();
         }
-        return Results(tokens, probabilities, finished);
+        return Results(tokens, probabilities, top, finished);
     }
 
     static int AddTo(List<IReadOnlyList<int>> list, IReadOnlyList<int> item)
@@ -106,9 +108,9 @@ public sealed class Generator(CausalLM model, ITextTokenizer tokenizer)
         return list.Count - 1;
     }
 
-    IReadOnlyList<GeneratedSequence> Results(List<int>[] tokens, List<double>[] probabilities, FinishReason?[] finished) =>
+    IReadOnlyList<GeneratedSequence> Results(List<int>[] tokens, List<double>[] probabilities, List<IReadOnlyList<TokenProbability>>[]? top, FinishReason?[] finished) =>
         Enumerable.Range(0, tokens.Length).Select(b => new GeneratedSequence(
-            tokens[b], Tokenizer.Decode(tokens[b]), probabilities[b], finished[b] ?? FinishReason.Length)).ToList();
+            tokens[b], Tokenizer.Decode(tokens[b]), probabilities[b], finished[b] ?? FinishReason.Length, top?[b])).ToList();
 
     void Validate(IReadOnlyList<IReadOnlyList<int>> prompts, GenerationOptions options)
     {

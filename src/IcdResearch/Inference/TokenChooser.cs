@@ -16,6 +16,7 @@ internal sealed class TokenChooser(int vocabulary, int logitsWidth, GenerationOp
     readonly float[] _work = new float[logitsWidth];
     readonly int[] _candidates = new int[vocabulary];
     readonly float[] _keys = new float[vocabulary];
+    float _sum;   // Σ exp(logit − max) of the last step; _work holds its terms
 
     /// <summary>The chosen token and its Eq. 2 probability, or token −1 when the constraint allows nothing here.</summary>
     /// <param name="logits">the row's logits over the model vocabulary (<c>logitsWidth</c>, may be wider than <c>vocabulary</c>)</param>
@@ -91,6 +92,23 @@ internal sealed class TokenChooser(int vocabulary, int logitsWidth, GenerationOp
         var max = TensorPrimitives.Max(logits);
         TensorPrimitives.Subtract(logits, max, work);
         TensorPrimitives.Exp(work, work);
-        return Math.Exp(logits[token] - max) / TensorPrimitives.Sum(work);
+        _sum = TensorPrimitives.Sum(work);
+        return Math.Exp(logits[token] - max) / _sum;
+    }
+
+    /// <summary>The <paramref name="k"/> most probable tokens of the last chosen step's softmax (OpenAI's top_logprobs), most probable first.</summary>
+    public TokenProbability[] MostProbable(int k)
+    {
+        var top = new TokenProbability[Math.Min(k, _work.Length)];
+        var filled = 0;
+        for (var t = 0; t < _work.Length; t++)
+        {
+            var p = _work[t];
+            if (filled == top.Length && p <= top[^1].Probability * _sum) continue;
+            var i = filled < top.Length ? filled++ : top.Length - 1;
+            while (i > 0 && top[i - 1].Probability * _sum < p) { top[i] = top[i - 1]; i--; }
+            top[i] = new TokenProbability(t, p / _sum);
+        }
+        return top;
     }
 }

@@ -9,7 +9,9 @@ namespace IcdResearch.Pipelines.SystemA;
 /// <summary>
 /// <see cref="IAnswerGenerator"/> over the project's <see cref="Generator"/>: prompts are rendered exactly as in
 /// fine-tuning (<see cref="SftEncoder"/>: chat template with generation prompt), decoding is constrained by the answer
-/// grammar, and each answer carries its per-token probabilities (Eq. 2). Prompts sharing one grammar object are batched;
+/// grammar (<see cref="AnswerGrammarUnits"/>, the same grammar `icd serve` applies), the answer text is the grammar's
+/// units as written (<see cref="UnitGrammarConstraint.Spell"/>), and each answer carries its per-token probabilities
+/// (Lv et al. Eq. 2). Prompts sharing one grammar object are batched;
 /// sampling uses temperature <see cref="Temperature"/> and nucleus <see cref="TopP"/>, seeded.
 /// </summary>
 public sealed class LmAnswerGenerator(CausalLM model, ITextTokenizer tokenizer, int batchSize = 8) : IAnswerGenerator
@@ -30,8 +32,9 @@ public sealed class LmAnswerGenerator(CausalLM model, ITextTokenizer tokenizer, 
             var j = i + 1;
             while (j < prompts.Count && j - i < batchSize && ReferenceEquals(grammars[j], grammars[i])) j++;
             var batch = Enumerable.Range(i, j - i).ToList();
-            var outputs = _generator.Generate(batch.Select(k => Encode(prompts[k])).ToList(), Options(grammars[i], sample: false, seed: 0));
-            for (var k = 0; k < batch.Count; k++) answers[batch[k]] = ToAnswer(outputs[k], grammars[i]);
+            var constraint = Constraint(grammars[i]);
+            var outputs = _generator.Generate(batch.Select(k => Encode(prompts[k])).ToList(), Options(grammars[i], constraint, sample: false, seed: 0));
+            for (var k = 0; k < batch.Count; k++) answers[batch[k]] = ToAnswer(outputs[k], constraint);
             i = j;
         }
         return answers;
@@ -41,21 +44,24 @@ public sealed class LmAnswerGenerator(CausalLM model, ITextTokenizer tokenizer, 
     {
         // One batch sharing the prompt's prefill; each round has its own seed (distinct across calls seeded seed and seed + 1).
         var ids = Encode(prompt);
+        var constraint = Constraint(grammar);
         var seeds = Enumerable.Range(0, count).Select(i => unchecked(seed * 1_000_003 + i)).ToList();
-        return _generator.Generate(Enumerable.Repeat(ids, count).ToList(), Options(grammar, sample: true, seed) with { Seeds = seeds })
-            .Select(s => ToAnswer(s, grammar)).ToList();
+        return _generator.Generate(Enumerable.Repeat(ids, count).ToList(), Options(grammar, constraint, sample: true, seed) with { Seeds = seeds })
+            .Select(s => ToAnswer(s, constraint)).ToList();
     }
 
     IReadOnlyList<int> Encode(string prompt) => _encoder.Render(new SftExample(prompt, "")).Prompt;
 
-    GenerationOptions Options(AnswerGrammar grammar, bool sample, int seed) => new()
+    UnitGrammarConstraint? Constraint(AnswerGrammar grammar) => grammar is AnswerGrammar.Free ? null : new(grammar.ToUnitGrammar(), tokenizer);
+
+    GenerationOptions Options(AnswerGrammar grammar, UnitGrammarConstraint? constraint, bool sample, int seed) => new()
     {
         MaxNewTokens = MaxNewTokens(grammar),
         DoSample = sample,
         Temperature = Temperature,
         TopP = TopP,
         Seed = seed,
-        Constraint = grammar is AnswerGrammar.Free ? null : new GrammarDecodingConstraint(grammar, tokenizer),
+        Constraint = constraint,
     };
 
     /// <summary>A cap on answer length that every valid answer fits under.</summary>
@@ -67,17 +73,7 @@ public sealed class LmAnswerGenerator(CausalLM model, ITextTokenizer tokenizer, 
         _ => 128,
     };
 
-    /// <summary>
-    /// The answer text with every name restored to its exact spelling: a name with characters outside the vocabulary
-    /// decodes with &lt;unk&gt;, so decoded pieces are mapped back through decode(encode(name)).
-    /// </summary>
-    GeneratedAnswer ToAnswer(GeneratedSequence s, AnswerGrammar grammar)
-    {
-        IReadOnlyList<string>? names = grammar switch { AnswerGrammar.OneName g => g.Names, AnswerGrammar.NameSet g => g.Names, _ => null };
-        if (names is null) return new(s.Text, s.TokenProbabilities);
-        var byDecoded = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var n in names) byDecoded.TryAdd(tokenizer.Decode(tokenizer.Encode(n)), n);
-        var pieces = s.Text.Split(DiseaseCandidates.Separator).Select(p => byDecoded.GetValueOrDefault(p, p));
-        return new(string.Join(DiseaseCandidates.Separator, pieces), s.TokenProbabilities);
-    }
+    /// <summary>The units the tokens spelled (exact names even where the vocabulary lacks a character); free answers are decoded.</summary>
+    static GeneratedAnswer ToAnswer(GeneratedSequence s, UnitGrammarConstraint? constraint)
+        => new(constraint?.Spell(s.Tokens) ?? s.Text, s.TokenProbabilities);
 }

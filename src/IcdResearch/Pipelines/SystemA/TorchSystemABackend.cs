@@ -124,6 +124,15 @@ public sealed class TorchSystemABackend(Ccl25Dataset? data, IReadOnlySet<string>
     (CausalLM, ITextTokenizer) Load(string directory)
     {
         if (_loaded.TryGetValue(directory, out var hit)) return hit;
+        return _loaded[directory] = LoadModel(directory);
+    }
+
+    /// <summary>
+    /// Loads the model of a model or fine-tuning folder (<see cref="ModelFolder"/>) in eval mode with its tokenizer; a
+    /// PEFT LoRA adapter folder is applied to its base model and merged.
+    /// </summary>
+    public static (CausalLM Model, ITextTokenizer Tokenizer) LoadModel(string directory)
+    {
         TorchRuntime.EnsureLoaded();
         var folder = ModelFolder(directory) ?? throw new FileNotFoundException($"no model (config.json or adapter_config.json) in {directory}, {directory}/best or {directory}/final", directory);
         CausalLM model; ITextTokenizer tokenizer;
@@ -142,6 +151,6 @@ public sealed class TorchSystemABackend(Ccl25Dataset? data, IReadOnlySet<string>
             tokenizer = TokenizerLoader.FromDirectory(folder);
         }
         model.eval();
-        return _loaded[directory] = (model, tokenizer);
+        return (model, tokenizer);
     }
 }

@@ -1,0 +1,78 @@
+using System.Text.Json;
+using IcdResearch.Inference.OpenAi;
+using IcdResearch.Retrieval;
+
+namespace IcdResearch.Pipelines.SystemA;
+
+/// <summary>
+/// System A on an OpenAI-compatible server: every model role (primary, rejudge, other_direct, other_ner, ner,
+/// backbone) is a model name on the endpoint — a base model or a LoRA adapter as vLLM serves them
+/// (<c>--enable-lora --lora-modules primary=…</c>) — by the role → name map (default: the role name itself, which is how
+/// `icd serve --models DIR` names them). Generation goes through <see cref="OpenAiAnswerGenerator"/>, the hidden-state
+/// retrieval embedding through /v1/embeddings. Training is not the server's job: <see cref="EnsureBackbone"/> and
+/// <see cref="FineTune"/> only say where the models come from (`icd export-sft` → LLaMA-Factory, docs/scale-out.md).
+/// </summary>
+public sealed class OpenAiSystemABackend(OpenAiEndpoint endpoint, IReadOnlyDictionary<string, string> models,
+    OpenAiGenerationSettings? settings = null, TextWriter? log = null) : ISystemABackend
+{
+    readonly TextWriter _log = log ?? Console.Error;
+
+    public OpenAiEndpoint Endpoint => endpoint;
+
+    /// <summary>The served model name for a model folder (its role is the folder's name, as <see cref="SystemAConfig.Models"/> lays them out).</summary>
+    public string ModelName(string modelDirectory)
+    {
+        var role = Path.GetFileName(Path.TrimEndingDirectorySeparator(modelDirectory));
+        return models.TryGetValue(role, out var name) ? name : role;
+    }
+
+    public void EnsureBackbone(string directory, bool force)
+        => _log.WriteLine($"backbone: served by {endpoint.Endpoint} as '{ModelName(directory)}' (not trained here)");
+
+    public void FineTune(string name, string baseModel, string directory, IReadOnlyList<(string Prompt, string Answer)> train,
+        IReadOnlyList<(string Prompt, string Answer)> dev, bool force)
+        => _log.WriteLine($"{name}: served by {endpoint.Endpoint} as '{ModelName(directory)}' (trained elsewhere: icd export-sft → llamafactory-cli, docs/scale-out.md)");
+
+    public IAnswerGenerator Generator(string modelDirectory) => new OpenAiAnswerGenerator(endpoint, ModelName(modelDirectory), settings);
+
+    public ITextEmbedder HiddenStateEmbedder(string modelDirectory) => new EndpointEmbedder(endpoint, ModelName(modelDirectory));
+
+    /// <summary>
+    /// Reads a role → model-name map: a JSON file (<c>{"primary": "qwen7b-primary", …}</c>) or inline
+    /// <c>role=name,role=name</c>; roles not given keep their own name. Unknown roles are an error.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> ParseModelsMap(string? map)
+    {
+        if (string.IsNullOrWhiteSpace(map)) return new Dictionary<string, string>();
+        Dictionary<string, string> result;
+        if (File.Exists(map))
+            result = JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(map)) ?? throw new InvalidDataException($"{map}: empty models map");
+        else
+            result = map.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(pair => pair.Split('=', 2) is [var role, var name]
+                    ? (role.Trim(), name.Trim()) : throw new ArgumentException($"--models-map: '{pair}' is not role=name (or give a JSON file)"))
+                .ToDictionary(p => p.Item1, p => p.Item2);
+        var unknown = result.Keys.Except(Roles).ToList();
+        if (unknown.Count > 0) throw new ArgumentException($"--models-map: unknown role(s) {string.Join(", ", unknown)} (roles: {string.Join(", ", Roles)})");
+        return result;
+    }
+
+    /// <summary>System A's model roles (the keys of <see cref="SystemAConfig.Models"/>).</summary>
+    public static IReadOnlyList<string> Roles { get; } = ["primary", "rejudge", "other_direct", "other_ner", "ner", "backbone"];
+
+    /// <summary>Mean-pooled hidden states from the server's /v1/embeddings (`icd serve` pools exactly as <see cref="Retrieval.HiddenStateEmbedder"/>).</summary>
+    sealed class EndpointEmbedder(OpenAiEndpoint endpoint, string model) : ITextEmbedder
+    {
+        public string Name => "hidden";
+
+        public float[][] Embed(IReadOnlyList<string> texts)
+        {
+            var result = new List<float[]>(texts.Count);
+            foreach (var chunk in texts.Chunk(64))
+            {
+                var response = endpoint.EmbedAsync(new EmbeddingRequest { Model = model, Input = JsonSerializer.SerializeToElement(chunk) }).GetAwaiter().GetResult();
+                result.AddRange(response.Data.OrderBy(d => d.Index).Select(d => d.Embedding));
+            }
+            return result.ToArray();
+        }
+    }
+}
