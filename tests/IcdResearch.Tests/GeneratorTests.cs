@@ -166,6 +166,28 @@ public class GeneratorTests
     }
 
     [Fact]
+    public void RowsWithTheirOwnConstraintsAndCapsEqualEachRowAlone()
+    {
+        var gen = MakeGenerator("llama", seed: 4);
+        var names = PrefixTrieConstraint.FromStrings(Tok, ["fever", "feverish cough", "pain"], separator: ";");
+        var single = PrefixTrieConstraint.FromStrings(Tok, ["cold", "cough"]);
+        string[] prompts = ["the patient has", "x", "history of fever"];
+        IDecodingConstraint?[] constraints = [names, single, null];
+        int[] caps = [12, 12, 3];
+        var options = GenerationOptions.Greedy(12) with { StopIds = [], Constraints = constraints, RowMaxNewTokens = caps };
+        var batched = gen.Generate(prompts, options);
+        for (var i = 0; i < prompts.Length; i++)
+        {
+            var alone = gen.Generate([prompts[i]], GenerationOptions.Greedy(caps[i]) with { StopIds = [], Constraint = constraints[i] }).Single();
+            Assert.Equal(alone.Tokens, batched[i].Tokens);
+            Assert.Equal(alone.FinishReason, batched[i].FinishReason);
+        }
+        Assert.Equal(3, batched[2].Tokens.Count);
+        Assert.Equal(FinishReason.Length, batched[2].FinishReason);
+        Assert.Contains(batched[1].Text, new[] { "cold", "cough" });
+    }
+
+    [Fact]
     public void PrefixTrieConstraintOnlyYieldsAllowedStrings()
     {
         var gen = MakeGenerator("qwen3", seed: 2);

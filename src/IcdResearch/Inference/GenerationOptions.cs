@@ -24,6 +24,12 @@ public sealed record GenerationOptions
     /// </summary>
     public IReadOnlyList<int>? Seeds { get; init; }
 
+    /// <summary>One constraint per prompt (overrides <see cref="Constraint"/>), so prompts with different grammars share a batch.</summary>
+    public IReadOnlyList<IDecodingConstraint?>? Constraints { get; init; }
+
+    /// <summary>One token cap per prompt (each ≤ <see cref="MaxNewTokens"/>, the batch's cap); null means MaxNewTokens for every prompt.</summary>
+    public IReadOnlyList<int>? RowMaxNewTokens { get; init; }
+
     /// <summary>Token ids that end a sequence; null means the tokenizer's <c>StopIds</c>.</summary>
     public IReadOnlyList<int>? StopIds { get; init; }
 

@@ -29,8 +29,9 @@ public sealed class Generator(CausalLM model, ITextTokenizer tokenizer)
         TorchRuntime.EnsureLoaded();
         var batch = prompts.Count;
         var stopIds = (options.StopIds ?? Tokenizer.StopIds).Distinct().ToArray();
-        var constraint = options.Constraint;
-        var states = Enumerable.Repeat(constraint?.Start ?? 0, batch).ToArray();
+        var constraints = Enumerable.Range(0, batch).Select(b => options.Constraints is { } c ? c[b] : options.Constraint).ToArray();
+        var states = constraints.Select(c => c?.Start ?? 0).ToArray();
+        var caps = options.RowMaxNewTokens ?? Enumerable.Repeat(options.MaxNewTokens, batch).ToArray();
         var vocabulary = Math.Min(Tokenizer.VocabSize, Model.Config.VocabSize);
         var choosers = Enumerable.Range(0, batch)
             .Select(b => new TokenChooser(vocabulary, Model.Config.VocabSize, options, options.Seeds?[b] ?? options.Seed + b)).ToArray();
@@ -66,6 +67,7 @@ public sealed class Generator(CausalLM model, ITextTokenizer tokenizer)
                     for (var i = 0; i < active.Count; i++)
                     {
                         var b = active[i];
+                        var constraint = constraints[b];
                         var allowed = constraint?.AllowedTokens(states[b]);
                         var stops = constraint is null || constraint.CanStop(states[b]) ? stopIds : [];
                         var row = step == 0 ? (int)source[b] : i;   // the prefill has one row per distinct prompt
@@ -79,6 +81,7 @@ public sealed class Generator(CausalLM model, ITextTokenizer tokenizer)
                             probabilities[b].Add(probability);
                             top?[b].Add(choosers[b].MostProbable(options.TopLogprobs));
                             if (constraint is not null) states[b] = constraint.Advance(states[b], token);
+                            if (tokens[b].Count >= caps[b]) finished[b] = FinishReason.Length;
                         }
                     }
                     if (!ReferenceEquals(host, logits)) host.Dispose();
@@ -123,5 +126,8 @@ public sealed class Generator(CausalLM model, ITextTokenizer tokenizer)
         if (options.DoSample && options.Temperature < 0) throw new ArgumentException("Temperature must be ≥ 0");
         if (options.TopP is <= 0 or > 1) throw new ArgumentException("TopP must be in (0, 1]");
         if (options.Seeds is { } seeds && seeds.Count != prompts.Count) throw new ArgumentException($"{seeds.Count} seeds for {prompts.Count} prompts");
+        if (options.Constraints is { } constraints && constraints.Count != prompts.Count) throw new ArgumentException($"{constraints.Count} constraints for {prompts.Count} prompts");
+        if (options.RowMaxNewTokens is { } caps && (caps.Count != prompts.Count || caps.Any(c => c < 1 || c > options.MaxNewTokens)))
+            throw new ArgumentException($"RowMaxNewTokens needs one cap in [1, MaxNewTokens] per prompt");
     }
 }

@@ -93,7 +93,7 @@ internal sealed class TokenChooser(int vocabulary, int logitsWidth, GenerationOp
         TensorPrimitives.Subtract(logits, max, work);
         TensorPrimitives.Exp(work, work);
         _sum = TensorPrimitives.Sum(work);
-        return Math.Exp(logits[token] - max) / _sum;
+        return work[token] / (double)_sum;
     }
 
     /// <summary>The <paramref name="k"/> most probable tokens of the last chosen step's softmax (OpenAI's top_logprobs), most probable first.</summary>
@@ -107,7 +107,7 @@ internal sealed class TokenChooser(int vocabulary, int logitsWidth, GenerationOp
             if (filled == top.Length && p <= top[^1].Probability * _sum) continue;
             var i = filled < top.Length ? filled++ : top.Length - 1;
             while (i > 0 && top[i - 1].Probability * _sum < p) { top[i] = top[i - 1]; i--; }
-            top[i] = new TokenProbability(t, p / _sum);
+            top[i] = new TokenProbability(t, p / (double)_sum);
         }
         return top;
     }
