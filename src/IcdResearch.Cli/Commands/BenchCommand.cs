@@ -17,11 +17,11 @@ public sealed class BenchCommand : ICliCommand
     public Command Build()
     {
         var modelDir = new Option<string?>("--model") { Description = $"Model folder to measure (default {DefaultModel} when it exists, else a randomly initialised `small` backbone with a 2,304-token vocabulary)." };
-        var batch = new Option<int?>("--batch") { Description = "Training batch size (default: the small preset's)." };
-        var context = new Option<int?>("--context") { Description = "Training window in tokens (default: the small preset's)." };
-        var steps = new Option<int>("--steps") { Description = "Timed training steps (after one warm-up step).", DefaultValueFactory = _ => 3 };
-        var prompt = new Option<int>("--prompt-tokens") { Description = "Prompt length for the generation timing.", DefaultValueFactory = _ => 512 };
-        var newTokens = new Option<int>("--new-tokens") { Description = "Tokens generated greedily (no stop tokens).", DefaultValueFactory = _ => 64 };
+        var batch = new Option<int?>("--batch") { Description = "Training batch size (default: the small preset's)." }.Range(1);
+        var context = new Option<int?>("--context") { Description = "Training window in tokens (default: the small preset's)." }.Range(2);
+        var steps = new Option<int>("--steps") { Description = "Timed training steps (after one warm-up step).", DefaultValueFactory = _ => 3 }.Range(1);
+        var prompt = new Option<int>("--prompt-tokens") { Description = "Prompt length for the generation timing.", DefaultValueFactory = _ => 512 }.Range(1);
+        var newTokens = new Option<int>("--new-tokens") { Description = "Tokens generated greedily (no stop tokens).", DefaultValueFactory = _ => 64 }.Range(1);
         var sizes = new Option<string>("--matmul-sizes") { Description = "Comma-separated n of the n×n fp32 matmuls; the best rate is the reference.", DefaultValueFactory = _ => "1024,2048" };
         var command = new Command("bench",
             "Print JSON: same-run fp32 matmul GFLOP/s; training tokens/s, achieved GFLOP/s (6·N + 12·L·d_attn·T FLOPs per token) and their ratio (MFU) " +
@@ -37,8 +37,7 @@ public sealed class BenchCommand : ICliCommand
             CausalLM model;
             if (dir is not null)
             {
-                model = CausalLM.FromPretrained(dir);
-                tokenizer = TokenizerLoader.FromDirectory(dir);
+                (model, tokenizer) = IcdResearch.Inference.ModelFolder.Load(dir);
             }
             else
             {
@@ -48,7 +47,8 @@ public sealed class BenchCommand : ICliCommand
             var b = parse.GetValue(batch) ?? preset.Training.BatchSize;
             var t = parse.GetValue(context) ?? preset.Training.Context;
 
-            var matmulSizes = parse.GetValue(sizes)!.Split(',').Select(s => int.Parse(s.Trim())).ToArray();
+            var matmulSizes = parse.GetValue(sizes)!.Split(',').Select(s => int.TryParse(s.Trim(), out var n) && n > 0 ? n
+                : throw new ArgumentException($"--matmul-sizes: '{IcdResearch.Data.Excerpt.Of(s.Trim(), 20)}' is not a positive integer")).ToArray();
             var matmul = Benchmark.MatmulGflops(matmulSizes);
             var training = Benchmark.Training(model, b, t, parse.GetValue(steps));
             var generation = Benchmark.Generation(model, tokenizer, parse.GetValue(prompt), parse.GetValue(newTokens));

@@ -40,7 +40,9 @@ public sealed class Generator(CausalLM model, ITextTokenizer tokenizer)
         var probabilities = Enumerable.Range(0, batch).Select(_ => new List<double>()).ToArray();
         var top = options.TopLogprobs > 0 ? Enumerable.Range(0, batch).Select(_ => new List<IReadOnlyList<TokenProbability>>()).ToArray() : null;
         var finished = new FinishReason?[batch];
-        if (options.MaxNewTokens == 0) return Results(tokens, probabilities, top, finished);
+        // Generation stops at the model's context (max_position_embeddings) as it does at MaxNewTokens.
+        var steps = Math.Min(options.MaxNewTokens, Model.Config.MaxPositionEmbeddings - prompts.Max(p => p.Count));
+        if (steps <= 0) return Results(tokens, probabilities, top, finished);
 
         // Identical prompts (e.g. the sampled voting rounds of one record) are prefilled once and share that prefix.
         var unique = new List<IReadOnlyList<int>>();
@@ -94,7 +96,7 @@ public sealed class Generator(CausalLM model, ITextTokenizer tokenizer)
                     session.Select(keep.Select(i => (long)i).ToArray());
                     active = keep.Select(i => active[i]).ToList();
                 }
-                if (step + 1 >= options.MaxNewTokens) break;
+                if (step + 1 >= steps) break;
                 logits = session.Step(next.AsSpan(0, active.Count));
             }
         }
@@ -122,9 +124,14 @@ public sealed class Generator(CausalLM model, ITextTokenizer tokenizer)
         var vocab = Model.Config.VocabSize;
         if (prompts.SelectMany(p => p).FirstOrDefault(t => t < 0 || t >= vocab, -1) is var bad and not -1)
             throw new ArgumentException($"prompt token id {bad} is outside the model vocabulary [0, {vocab})");
-        if (options.MaxNewTokens < 0) throw new ArgumentException("MaxNewTokens must be ≥ 0");
-        if (options.DoSample && options.Temperature < 0) throw new ArgumentException("Temperature must be ≥ 0");
-        if (options.TopP is <= 0 or > 1) throw new ArgumentException("TopP must be in (0, 1]");
+        var check = new IO.OptionCheck();
+        check.Int("max new tokens", options.MaxNewTokens, 0);
+        check.Real("temperature", options.Temperature, 0, 100);
+        check.Real("top-p", options.TopP, 0, 1, minExclusive: true);
+        check.ThrowIfAny();
+        var limit = Model.Config.MaxPositionEmbeddings;
+        for (var i = 0; i < prompts.Count; i++)
+            if (prompts[i].Count >= limit) throw new InputTooLongException(i, prompts[i].Count, limit);
         if (options.Seeds is { } seeds && seeds.Count != prompts.Count) throw new ArgumentException($"{seeds.Count} seeds for {prompts.Count} prompts");
         if (options.Constraints is { } constraints && constraints.Count != prompts.Count) throw new ArgumentException($"{constraints.Count} constraints for {prompts.Count} prompts");
         if (options.RowMaxNewTokens is { } caps && (caps.Count != prompts.Count || caps.Any(c => c < 1 || c > options.MaxNewTokens)))

@@ -148,6 +148,12 @@ public sealed class CausalLM : nn.Module
         if (missing.Count > 0) problems.Add($"missing {missing.Count}: {string.Join(", ", missing)}");
         if (extra.Count > 0) problems.Add($"unexpected {extra.Count}: {string.Join(", ", extra)}");
         if (misShaped.Count > 0) problems.Add($"wrong shape {misShaped.Count}: {string.Join(", ", misShaped)}");
+        if (problems.Count == 0)
+        {
+            // A NaN or infinite weight makes every output NaN; find it on load, not in the answers.
+            var nonFinite = parameters.Keys.Where(n => tensors[n].is_floating_point() && !isfinite(tensors[n]).all().item<bool>()).ToList();
+            if (nonFinite.Count > 0) problems.Add($"non-finite values (NaN or ±inf) in {nonFinite.Count}: {string.Join(", ", nonFinite)}");
+        }
         if (problems.Count > 0) throw new InvalidDataException($"{source}: weights do not match the {Config.ModelType} config: {string.Join("; ", problems)}");
         using var _ = no_grad();
         foreach (var (name, p) in parameters) p.copy_(tensors[name]);
@@ -161,8 +167,9 @@ public sealed class CausalLM : nn.Module
         Config.Architectures ??= [Config.ModelType switch { "qwen2" => "Qwen2ForCausalLM", "qwen3" => "Qwen3ForCausalLM", _ => "LlamaForCausalLM" }];
         Config.TorchDtype = SafeTensors.TorchDtypeName(dtype);
         Config.Dtype = null;
-        Config.Save(Path.Combine(directory, "config.json"));
+        // Weights first, config.json last: a folder with config.json is taken for a complete model.
         var weights = named_parameters().Select(p => (p.name, (Tensor)p.parameter)).ToList();
         SafeTensors.SaveDirectory(directory, weights, dtype, maxShardBytes);
+        Config.Save(Path.Combine(directory, "config.json"));
     }
 }
