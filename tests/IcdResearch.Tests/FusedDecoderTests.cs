@@ -11,7 +11,7 @@ public class FusedDecoderTests
     {
         TorchRuntime.EnsureLoaded();
         var config = ModelConfig.Tiny(type, vocabSize: 96, tieWordEmbeddings: tied, attentionBias: attentionBias, intermediateSize: 48);
-        config.InitializerRange = 0.3;
+        config.InitializerRange = 0.15;   // logits of order 1–10, as a trained model's
         var lm = new CausalLM(config, seed);
         using (no_grad())   // non-trivial norm weights, so folding them into the matmuls is exercised
             foreach (var (name, p) in lm.named_parameters().Where(p => p.name.EndsWith("norm.weight"))) p.uniform_(0.5, 1.5);
@@ -88,7 +88,7 @@ public class FusedDecoderTests
     {
         Assert.Equal(expected.shape, actual.shape);
         var gap = (expected - actual).abs().max().item<float>();
-        Assert.True(gap <= 1e-5, $"fused logits differ from the modules' by {gap}");
+        Assert.True(gap <= 1e-5, $"fused logits differ from the modules' by {gap} (largest logit {expected.abs().max().item<float>()})");
         Assert.True(expected.abs().max().item<float>() > 0.1, "setup: logits should not be trivially small");
     }
 }
