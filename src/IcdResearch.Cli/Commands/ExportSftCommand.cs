@@ -1,5 +1,6 @@
 using System.CommandLine;
 using IcdResearch.Data;
+using IcdResearch.Pipelines;
 using IcdResearch.Pipelines.SystemA;
 using IcdResearch.Tuning;
 
@@ -76,7 +77,7 @@ public sealed class ExportSftCommand : ICliCommand
         var backend = new SftExportBackend(outDir, recipe, inner: null, SystemAExperiment.ModelNames);
         try
         {
-            ReproduceCommand.Run(new ReproduceCommand.ReproduceOptions(dataset, Splits.For(dataset, split, seed), SystemAProfile.Named(profileName),
+            Reproduction.Run(new ReproduceOptions(dataset, Splits.For(dataset, split, seed), SystemAProfile.Named(profileName),
                 Path.Combine(scratch, "results"), Path.Combine(scratch, "models"), Force: false, seed, dataset.IsSynthetic ? null : DataDirectory.Resolve(dataDir), backend), "system-a");
         }
         catch (SftExportBackend.ExportFinished) { }
