@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using IcdResearch.Cli.Figures;
 using System.Text.Json;
 using IcdResearch.Cli;
 using IcdResearch.Cli.Commands;
@@ -41,7 +42,7 @@ public class ReproduceSmokeTests
         var longest = gaps.MaxBy(g => g.Seconds);
         Assert.True(longest.Seconds < 10, $"stdout was silent for {longest.Seconds:F1} s after \"{longest.After}\"");
         // The closing headline table: arm, n, value, CI and the paper's value, then where the files are.
-        Assert.Contains(texts, t => t.Contains("system_a ") && t.Contains("acc_f1") && t.Contains("0.834"));
+        Assert.Contains(texts, t => t.Contains("system_a ") && t.Contains("acc_recall") && t.Contains("0.834"));
         Assert.Contains(texts, t => t.StartsWith("files: " + Path.GetFullPath(results), StringComparison.Ordinal));
 
         foreach (var file in new[] { "primary.csv", "ner.csv", "other.csv", "overall.csv", "baselines.csv" })
@@ -53,6 +54,13 @@ public class ReproduceSmokeTests
         {
             Assert.Equal("smoke", summary.RootElement.GetProperty("profile").GetString());
             Assert.True(summary.RootElement.GetProperty("timings_seconds").GetProperty("system_a").GetDouble() > 0);
+            // The paper's printed value sits next to ours on the same rate scale (Table 2 ensemble, test: 37.43 of 50).
+            var ensemble = summary.RootElement.GetProperty("paper_side_by_side").EnumerateArray()
+                .Single(e => e.GetProperty("arm").GetString() == "ensemble" && e.GetProperty("split").GetString() == "test" && e.GetProperty("metric").GetString() == "other_f1");
+            Assert.Equal(37.43, ensemble.GetProperty("paper_printed").GetDouble(), 6);
+            Assert.Equal(0.7486, ensemble.GetProperty("paper_rate").GetDouble(), 6);
+            Assert.Equal(ResultsTable.Read(Path.Combine(results, "other.csv")).Single(r => r.Experiment == "other" && r.Arm == "ensemble" && r.Split == "test" && r.Metric == "other_f1").Value,
+                ensemble.GetProperty("ours").GetDouble(), 9);
         }
         Assert.True(File.Exists(Path.Combine(results, "predictions", "system_a.json")));
 

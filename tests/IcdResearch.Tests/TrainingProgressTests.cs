@@ -58,7 +58,11 @@ public class TrainingProgressTests
             WorkProgress.Run("inference", 3, "records", inner =>
             {
                 inner.Advance(figure: "first");
-                Thread.Sleep(400); // one slow unit: nothing is reported meanwhile
+                // One slow unit: nothing is reported meanwhile; it lasts until the heartbeat has spoken (at most 30 s, so a
+                // starved thread pool on a loaded machine cannot make this flaky).
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                while (Lines(output).Count(l => l.StartsWith("inference: 1/3", StringComparison.Ordinal)) < 2 && clock.Elapsed < TimeSpan.FromSeconds(30))
+                    Thread.Sleep(20);
                 inner.Advance(2);
             }, plainOutput: output, plainInterval: TimeSpan.FromMilliseconds(40));
             outer.Advance();

@@ -12,20 +12,21 @@ namespace IcdResearch.Cli.Reporting;
 /// </summary>
 public static class HeadlineTable
 {
-    /// <summary>One headline: which CSV row, and the paper's value as a 0–1 rate (null: the paper has none).</summary>
-    public sealed record Headline(string File, string Arm, string Metric, double? Paper, string PaperSource);
+    /// <summary>One headline: which CSV row, and the paper's printed value it mirrors (null: the paper prints none).</summary>
+    public sealed record Headline(string File, string Arm, string Metric, PaperValue? Paper);
 
     public static readonly IReadOnlyList<Headline> Rows =
     [
-        new("overall.csv", "system_a", "acc_f1", PaperReported.SystemAFinalScore / 100, "Lv et al. final score 83.42"),
-        new("overall.csv", "system_a_tuned", "acc_f1", PaperReported.SystemAFinalScore / 100, "Lv et al. final score 83.42"),
-        new("overall.csv", "system_a", "primary_accuracy", PaperReported.PrimaryHalfBest / 50, "Lv et al. Fig. 4: 45.99 of 50"),
-        new("overall.csv", "system_a", "other_f1", PaperReported.OtherHalfEnsembleTest / 50, "Lv et al. Table 2: 37.43 of 50"),
-        new("overall.csv", "sft_baseline", "acc_f1", null, ""),
-        new("baselines.csv", "tfidf-lr", "acc_f1", null, ""),
-        new("baselines.csv", "frequency", "acc_f1", null, ""),
-        new("ccl_ablation.csv", "silver_synthetic", "micro_f1", PaperReported.CclLine5MicroF1 / 100, "Zhang et al. Table 3 l.5 (MDACE)"),
-        new("ccl_ablation.csv", "silver_synthetic", "macro_f1", PaperReported.CclLine5MacroF1 / 100, "Zhang et al. Table 3 l.5 (MDACE)"),
+        new("overall.csv", "system_a", "acc_f1", null),
+        new("overall.csv", "system_a", "acc_recall", PaperReported.FinalScore),
+        new("overall.csv", "system_a_tuned", "acc_f1", null),
+        new("overall.csv", "system_a", "primary_accuracy", PaperReported.Figure4ConfidenceRetrieval),
+        new("overall.csv", "system_a", "other_f1", PaperReported.For(PaperReported.Table2Other, "ensemble", "test", "other_f1")),
+        new("overall.csv", "sft_baseline", "acc_f1", null),
+        new("baselines.csv", "tfidf-lr", "acc_f1", null),
+        new("baselines.csv", "frequency", "acc_f1", null),
+        new("ccl_ablation.csv", "silver_synthetic", "micro_f1", PaperReported.For(PaperReported.CclTable3, "silver_synthetic", "test", "micro_f1")),
+        new("ccl_ablation.csv", "silver_synthetic", "macro_f1", PaperReported.For(PaperReported.CclTable3, "silver_synthetic", "test", "macro_f1")),
     ];
 
     /// <summary>The headline rows present in <paramref name="resultsDir"/> (test split only), in <see cref="Rows"/> order.</summary>
@@ -56,7 +57,8 @@ public static class HeadlineTable
         foreach (var (h, r) in found)
             table.AddRow(new[] { r.Arm, r.Metric, r.N.ToString(c), r.Value.ToString("0.000", c),
                 double.IsNaN(r.CiLow) ? "" : string.Format(c, "[{0:0.000}, {1:0.000}]", r.CiLow, r.CiHigh),
-                h.Paper is { } p ? p.ToString("0.000", c) : "—", h.PaperSource }.Select(cell => new Spectre.Console.Text(cell)));
+                h.Paper is { } p ? p.Rate.ToString("0.000", c) : "—",
+                h.Paper is { } q ? $"{(q.Paper == "A" ? "Lv et al." : "Zhang et al.")} {q.Source}: {q.Printed.ToString(c)} ({q.Scale.Describe()})" : "" }.Select(cell => new Spectre.Console.Text(cell)));
         console.Write(table);
         if (synthetic) console.WriteLine("SYNTHETIC sample: these numbers test the pipeline; they are not comparable to the papers.");
         else console.WriteLine("Paper values come from 7B/8B backbones (Zhang et al.: English MDACE); see paper-repro.md for the comparison.");

@@ -53,6 +53,19 @@ public class ModelLoadTests : IDisposable
     }
 
     [Fact]
+    public void VocabularyErrorsNameTheFile()
+    {
+        var dir = Model("bad-vocab");
+        var vocab = Path.Combine(dir, CharTokenizer.VocabFileName);
+        File.WriteAllText(vocab, """{"tokens": ["<unk>", "<|endoftext|>", "<|im_start|>", "胸", "胸"]}""");
+        Cli.Run("generate", "--model", dir, "--prompt", "胸痛").Fails(2, vocab, "twice");
+        File.WriteAllText(vocab, """{"tokens": ["<unk>", "<|endoftext|>", "胸"]}""");
+        Cli.Run("generate", "--model", dir, "--prompt", "胸痛").Fails(2, vocab, "special token");
+        File.WriteAllText(vocab, """{"tokens": ["<unk>", """);
+        Cli.Run("tokenize", "--tokenizer", dir, "--text", "胸痛").Fails(2, vocab, "truncated");
+    }
+
+    [Fact]
     public void ANonFiniteWeightFailsOnLoadNamingTheTensor()
     {
         var dir = Model("nan-weight", nanWeight: true);
@@ -75,6 +88,27 @@ public class ModelLoadTests : IDisposable
         var e = Assert.Throws<InvalidDataException>(() => SafeTensors.Load(path));
         Assert.Contains(path, e.Message);
         Assert.Contains("b: data_offsets [8,24] overlap a [0,16]", e.Message);
+    }
+
+    [Fact]
+    public void AModelFolderWithOverlappingTensorDataFailsOnLoad()
+    {
+        var dir = Model("overlap");
+        var file = Path.Combine(dir, SafeTensors.SingleFile);
+        var bytes = File.ReadAllBytes(file);
+        var length = (int)BinaryPrimitives.ReadUInt64LittleEndian(bytes);
+        var header = System.Text.Json.Nodes.JsonNode.Parse(Encoding.UTF8.GetString(bytes, 8, length))!.AsObject();
+        // Point layer 1's q_proj at layer 0's bytes (same shape): both tensors would silently share one set of weights.
+        header["model.layers.1.self_attn.q_proj.weight"]!["data_offsets"] = header["model.layers.0.self_attn.q_proj.weight"]!["data_offsets"]!.DeepClone();
+        var json = Encoding.UTF8.GetBytes(header.ToJsonString());
+        var padded = (json.Length + 7) / 8 * 8;
+        var rewritten = new byte[8 + padded + (bytes.Length - 8 - length)];
+        BinaryPrimitives.WriteUInt64LittleEndian(rewritten, (ulong)padded);
+        json.CopyTo(rewritten, 8);
+        rewritten.AsSpan(8 + json.Length, padded - json.Length).Fill((byte)' ');
+        bytes.AsSpan(8 + length).CopyTo(rewritten.AsSpan(8 + padded));
+        File.WriteAllBytes(file, rewritten);
+        Cli.Run("generate", "--model", dir, "--prompt", "胸痛").Fails(2, file, "model.layers.1.self_attn.q_proj.weight", "overlap");
     }
 
     [Fact]

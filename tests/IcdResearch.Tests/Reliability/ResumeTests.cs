@@ -57,6 +57,18 @@ public class ResumeTests : IDisposable
     }
 
     [Fact]
+    public void FinetuneRefusesToResumeOnAnotherBaseModelOfTheSameShape()
+    {
+        var args = FinetuneArgs();
+        var output = Path.Combine(_dir, "out");
+        Assert.Equal(0, Cli.Run([.. args, "--out", output, "--max-steps", "2"]).Code);
+        var model = Path.Combine(_dir, "model");
+        var config = ModelConfig.Load(model);
+        new CausalLM(config, seed: 99).SavePretrained(model);   // retrained: same architecture and file sizes, other weights
+        Cli.Run([.. args, "--out", output]).Fails(2, "the base model", "--restart");
+    }
+
+    [Fact]
     public void ATornLatestCheckpointFallsBackToThePreviousOneSayingSo()
     {
         var args = FinetuneArgs();
@@ -71,6 +83,23 @@ public class ResumeTests : IDisposable
         Assert.Contains($"checkpoint {latest} cannot be read", result.Err);
         Assert.Contains(optimizer, result.Err);
         Assert.Contains("resumed from step 1", result.Out);
+    }
+
+    [RequiresTmpfsFact]
+    public void AFullDiskWhileCheckpointingLeavesNoPartialCheckpoint()
+    {
+        var args = FinetuneArgs();
+        var output = Directory.CreateDirectory(Path.Combine(_dir, "small-disk")).FullName;
+        Tmpfs.Mount(output, "8k");   // two pages: the run's fingerprint fits, a checkpoint does not
+        try
+        {
+            Cli.Run([.. args, "--out", output]).Fails(3, "cannot write", output);
+            var entries = Directory.GetFileSystemEntries(output, "*", SearchOption.AllDirectories);
+            Assert.DoesNotContain(entries, e => Path.GetFileName(e).Contains(".icd-tmp-"));
+            foreach (var step in Directory.GetDirectories(Path.Combine(output, "checkpoints"), "step-*"))
+                Assert.True(File.Exists(Path.Combine(step, "state.json")) && File.Exists(Path.Combine(step, TrainingCheckpoint.WeightsFile)), $"{step} is partial");
+        }
+        finally { Tmpfs.Unmount(output); }
     }
 
     [Fact]

@@ -4,7 +4,6 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using IcdResearch.Data;
 using IcdResearch.Evaluation;
-using IcdResearch.Progress;
 
 namespace IcdResearch.Pipelines.CodeCentric;
 
@@ -68,75 +67,88 @@ public static class CodeCentricExperiment
 
         var arms = options.TrainSpanOnly ? CodeCentricArm.Ablation.Append(CodeCentricArm.SpanOnlyArm) : CodeCentricArm.Ablation;
         var costs = new Dictionary<string, TrainingCost>();
-        var armList = arms.ToList();
-        WorkProgress.Run("Code-Centric Learning arms", armList.Count, "arms", armProgress =>
+        var outputsByArm = new Dictionary<string, CodeCentricEvaluation.Outputs>();
+        foreach (var arm in arms)
         {
-            foreach (var arm in armList)
+            var sw = Stopwatch.StartNew();
+            ICodeCentricModel model;
+            if (!arm.Trained) model = models.Backbone();
+            else
             {
-                try
-                {
-                    var sw = Stopwatch.StartNew();
-                    ICodeCentricModel model;
-                    if (!arm.Trained) model = models.Backbone();
-                    else
-                    {
-                        var examples = Examples(data, arm, options.Seed);
-                        (model, var cost) = models.Train(arm.Name, examples);
-                        costs[arm.Name] = cost;
-                        efficiency.AddRange(CostRows(arm, cost));
-                    }
-
-                    // Out-of-domain CHIP-CDN mentions (every arm, including span-only).
-                    var oodPred = eval.Spans(model, oodSpans);
-                    var oodHits = data.Ood.Select((o, i) => oodPred[i] == o.Code ? 1.0 : 0.0).ToList();
-                    var (ol, oh) = Bootstrap.MeanCi(oodHits, options.Seed, options.Resamples);
-                    ood.Add(Row("ccl_ood", arm.Name, "chip-cdn-dev", oodHits.Count, "accuracy", oodHits.Count == 0 ? double.NaN : oodHits.Average(), ol, oh,
-                        "mentions whose text never occurs in a training pair"));
-                    if (arm.SpanOnly) { Log($"{arm.Name}: ood acc {Fmt(ood[^1].Value)} ({sw.Elapsed.TotalSeconds:F0}s)"); continue; }
-
-                    var outputs = eval.Documents(model, arm.AsksForEvidence);
-                    SaveOutputs(Path.Combine(options.RunsDir, arm.Name, "test_generations.jsonl"), data, outputs);
-                    var m = eval.Metrics(outputs);
-                    var named = m.Named().ToList();
-                    var against = previous;
-                    WorkProgress.Run($"{arm.Name} bootstrap", named.Count * options.Resamples * (against is null ? 1 : 2), "resamples", bootstrap =>
-                    {
-                        foreach (var (metric, value) in named)
-                        {
-                            Func<IReadOnlyList<int>, double> stat = idx => eval.Metrics(outputs, idx).Named().First(x => x.Metric == metric).Value;
-                            var (lo, hi) = CorpusBootstrap.Ci(n, stat, options.Seed, options.Resamples);
-                            double? p = against is null ? null
-                                : CorpusBootstrap.PairedP(n, idx => eval.Metrics(against, idx).Named().First(x => x.Metric == metric).Value, stat, options.Seed, options.Resamples);
-                            ablation.Add(Row("ccl_ablation", arm.Name, split, n, metric, value, lo, hi,
-                                $"Table 3 line {arm.Line}: {arm.Description}" + (previousArm is null ? "" : $"; p vs {previousArm} (paired bootstrap)"), p));
-                            bootstrap.Advance(options.Resamples * (against is null ? 1 : 2));
-                        }
-                    });
-                    unseen.AddRange(UnseenRows(arm, eval.Unseen(outputs), options));
-                    if (arm.AsksForEvidence && arm.Trained) evidence.AddRange(EvidenceRows(arm.Name, eval, outputs, n, options));
-                    Log($"{arm.Name}: micro-F1 {Fmt(m.MicroF1)} macro-F1 {Fmt(m.MacroF1)} P {Fmt(m.MicroPrecision)} R {Fmt(m.MicroRecall)}; ood acc {Fmt(ood[^1].Value)} ({sw.Elapsed.TotalSeconds:F0}s)");
-
-                    if (arm.Line == CodeCentricArm.Ablation[^1].Line)
-                    {
-                        var human = eval.Documents(model, withEvidence: true, humanEvidence: true);
-                        SaveOutputs(Path.Combine(options.RunsDir, arm.Name, "test_generations_human_evidence.jsonl"), data, human);
-                        foreach (var (metric, value) in eval.Metrics(human).Named())
-                        {
-                            Func<IReadOnlyList<int>, double> stat = idx => eval.Metrics(human, idx).Named().First(x => x.Metric == metric).Value;
-                            var (lo, hi) = CorpusBootstrap.Ci(n, stat, options.Seed, options.Resamples);
-                            var p = CorpusBootstrap.PairedP(n, idx => eval.Metrics(outputs, idx).Named().First(x => x.Metric == metric).Value, stat, options.Seed, options.Resamples);
-                            ablation.Add(Row("ccl_ablation", "human_evidence", split, n, metric, value, lo, hi,
-                                $"line {arm.Line} model given the reference evidence; p vs {arm.Name}", p));
-                        }
-                        Log($"human_evidence: micro-F1 {Fmt(eval.Metrics(human).MicroF1)}");
-                    }
-                    previous = outputs;
-                    previousArm = arm.Name;
-                    WriteAll(); // after every arm, so an interrupted run keeps the finished lines
-                }
-                finally { armProgress.Advance(figure: $"last: {arm.Name}"); }
+                var examples = Examples(data, arm, options.Seed);
+                (model, var cost) = models.Train(arm.Name, examples);
+                costs[arm.Name] = cost;
+                efficiency.AddRange(CostRows(arm, cost));
             }
-        });
+
+            // Out-of-domain CHIP-CDN mentions (every arm, including span-only).
+            var oodPred = eval.Spans(model, oodSpans);
+            var oodHits = data.Ood.Select((o, i) => oodPred[i] == o.Code ? 1.0 : 0.0).ToList();
+            var (ol, oh) = Bootstrap.MeanCi(oodHits, options.Seed, options.Resamples);
+            ood.Add(Row("ccl_ood", arm.Name, "chip-cdn-dev", oodHits.Count, "accuracy", oodHits.Count == 0 ? double.NaN : oodHits.Average(), ol, oh,
+                "mentions whose text never occurs in a training pair"));
+            if (arm.SpanOnly) { Log($"{arm.Name}: ood acc {Fmt(ood[^1].Value)} ({sw.Elapsed.TotalSeconds:F0}s)"); continue; }
+
+            var outputs = eval.Documents(model, arm.AsksForEvidence);
+            SaveOutputs(Path.Combine(options.RunsDir, arm.Name, "test_generations.jsonl"), data, outputs);
+            var m = eval.Metrics(outputs);
+            foreach (var (metric, value) in m.Named())
+            {
+                Func<IReadOnlyList<int>, double> stat = idx => eval.Metrics(outputs, idx).Named().First(x => x.Metric == metric).Value;
+                var (lo, hi) = CorpusBootstrap.Ci(n, stat, options.Seed, options.Resamples);
+                double? p = previous is null ? null
+                    : CorpusBootstrap.PairedP(n, idx => eval.Metrics(previous, idx).Named().First(x => x.Metric == metric).Value, stat, options.Seed, options.Resamples);
+                ablation.Add(Row("ccl_ablation", arm.Name, split, n, metric, value, lo, hi,
+                    $"Table 3 line {arm.Line}: {arm.Description}" + (previousArm is null ? "" : $"; p vs {previousArm} (paired bootstrap)"), p));
+            }
+            unseen.AddRange(UnseenRows(arm, eval.Unseen(outputs), options));
+            if (arm.AsksForEvidence && arm.Trained) evidence.AddRange(EvidenceRows(arm.Name, eval, outputs, n, options));
+            Log($"{arm.Name}: micro-F1 {Fmt(m.MicroF1)} macro-F1 {Fmt(m.MacroF1)} P {Fmt(m.MicroPrecision)} R {Fmt(m.MicroRecall)}; ood acc {Fmt(ood[^1].Value)} ({sw.Elapsed.TotalSeconds:F0}s)");
+
+            if (arm.Line == CodeCentricArm.Ablation[^1].Line)
+            {
+                var human = eval.Documents(model, withEvidence: true, humanEvidence: true);
+                SaveOutputs(Path.Combine(options.RunsDir, arm.Name, "test_generations_human_evidence.jsonl"), data, human);
+                foreach (var (metric, value) in eval.Metrics(human).Named())
+                {
+                    Func<IReadOnlyList<int>, double> stat = idx => eval.Metrics(human, idx).Named().First(x => x.Metric == metric).Value;
+                    var (lo, hi) = CorpusBootstrap.Ci(n, stat, options.Seed, options.Resamples);
+                    var p = CorpusBootstrap.PairedP(n, idx => eval.Metrics(outputs, idx).Named().First(x => x.Metric == metric).Value, stat, options.Seed, options.Resamples);
+                    ablation.Add(Row("ccl_ablation", "human_evidence", split, n, metric, value, lo, hi,
+                        $"ORACLE, not a system: line {arm.Line} model given the reference evidence, which is aligned with the gold codes' names; p vs {arm.Name}", p));
+                }
+                Log($"human_evidence: micro-F1 {Fmt(eval.Metrics(human).MicroF1)}");
+            }
+            previous = outputs;
+            previousArm = arm.Name;
+            outputsByArm[arm.Name] = outputs;
+            WriteAll(); // after every arm, so an interrupted run keeps the finished lines
+        }
+
+        if (options.EqualStepsArms && costs.TryGetValue("doc_codes", out var line2) && outputsByArm.TryGetValue("doc_evidence", out var line3))
+            foreach (var arm in CodeCentricArm.Ablation.Where(a => EqualSteps.Lines.Contains(a.Line)))
+            {
+                // Line 2's optimizer steps × batch size examples, as one pass over a schedule of this arm's examples.
+                var sw = Stopwatch.StartNew();
+                var name = EqualSteps.ArmName(arm);
+                var budget = line2.OptimizerSteps > 0 ? line2.OptimizerSteps * options.BatchSize : line2.Examples * line2.Epochs;
+                var schedule = EqualSteps.Schedule(Examples(data, arm, options.Seed), budget, options.Seed);
+                var (model, cost) = models.Train(name, schedule, epochs: 1);
+                costs[name] = cost;
+                efficiency.AddRange(CostRows(arm with { Name = name }, cost));
+                var outputs = eval.Documents(model, arm.AsksForEvidence);
+                SaveOutputs(Path.Combine(options.RunsDir, name, "test_generations.jsonl"), data, outputs);
+                foreach (var (metric, value) in eval.Metrics(outputs).Named())
+                {
+                    Func<IReadOnlyList<int>, double> stat = idx => eval.Metrics(outputs, idx).Named().First(x => x.Metric == metric).Value;
+                    var (lo, hi) = CorpusBootstrap.Ci(n, stat, options.Seed, options.Resamples);
+                    var p = CorpusBootstrap.PairedP(n, idx => eval.Metrics(line3, idx).Named().First(x => x.Metric == metric).Value, stat, options.Seed, options.Resamples);
+                    ablation.Add(Row("ccl_ablation", name, split, n, metric, value, lo, hi,
+                        $"Table 3 line {arm.Line} with line 2's optimizer steps ({schedule.Count} examples in one pass, batch {options.BatchSize}; line 2: {line2.Examples} examples × {line2.Epochs} epochs); p vs doc_evidence (line 3, same steps)", p));
+                }
+                Log($"{name}: micro-F1 {Fmt(eval.Metrics(outputs).MicroF1)} ({sw.Elapsed.TotalSeconds:F0}s)");
+                WriteAll();
+            }
 
         if (!options.TrainSpanOnly && costs.TryGetValue("doc_evidence", out var doc) && costs.TryGetValue("silver_synthetic", out var mixed))
             efficiency.AddRange(CostRows(CodeCentricArm.SpanOnlyArm with { Name = "span_level_derived" },
@@ -232,6 +244,8 @@ public static class CodeCentricExperiment
         yield return Row("ccl_efficiency", arm.Name, level, c.Examples, "tokens_per_epoch", c.TokensPerEpoch, note: note);
         yield return Row("ccl_efficiency", arm.Name, level, c.Examples, "seconds_per_epoch", c.SecondsPerEpoch, note: note);
         yield return Row("ccl_efficiency", arm.Name, level, c.Examples, "tokens_per_example", c.Examples == 0 ? 0 : (double)c.TokensPerEpoch / c.Examples, note: note);
+        yield return Row("ccl_efficiency", arm.Name, level, c.Examples, "seconds_total", c.SecondsTotal, note: note + "; single measurement, machine load varies");
+        if (c.OptimizerSteps > 0) yield return Row("ccl_efficiency", arm.Name, level, c.Examples, "optimizer_steps", c.OptimizerSteps, note: note);
     }
 
     static IEnumerable<ResultRow> UnseenRows(CodeCentricArm arm, IReadOnlyList<(string Code, string Source, bool Hit)> unseen, CodeCentricOptions options)
