@@ -41,6 +41,7 @@ public sealed class Generator(CausalLM model, ITextTokenizer tokenizer)
         var finished = new FinishReason?[batch];
         var active = Enumerable.Range(0, batch).ToList();   // sequences still decoding; finished ones leave the batch
 
+        var device = Model.Device;   // every input follows the weights (--device)
         var wasTraining = Model.training;
         Model.eval();
         using var noGrad = no_grad();
@@ -56,23 +57,23 @@ public sealed class Generator(CausalLM model, ITextTokenizer tokenizer)
                 // With a cache only the newest column is fed (the whole prompt at step 0); the mask always spans everything.
                 var width = rows[active[0]].Count;
                 var feed = cache is null || step == 0 ? width : 1;
-                var ids = tensor(active.SelectMany(b => rows[b].Skip(width - feed)).ToArray(), [n, feed]);
-                var mask = tensor(active.SelectMany(b => maskRows[b]).ToArray(), [n, width]);
+                var ids = tensor(active.SelectMany(b => rows[b].Skip(width - feed)).ToArray(), [n, feed], device: device);
+                var mask = tensor(active.SelectMany(b => maskRows[b]).ToArray(), [n, width], device: device);
                 var logits = Model.Forward(ids, mask, cache).select(1, -1).to_type(ScalarType.Float32);   // [n,V]
 
                 var probs = logits.softmax(-1);
                 var blocked = new bool[n];
-                var scores = constraint is null ? logits : logits + ConstraintMask(constraint, active.Select(b => states[b]).ToArray(), stopIds, blocked, logits.shape[1]);
+                var scores = constraint is null ? logits : logits + ConstraintMask(constraint, active.Select(b => states[b]).ToArray(), stopIds, blocked, logits.shape[1], device);
                 // Embedding rows past the tokenizer's vocabulary (padding to a multiple of 64, as Qwen checkpoints do)
                 // decode to nothing: never choose them. Eq. 2's probability stays the softmax over all of the step's logits.
                 if (Tokenizer.VocabSize < logits.shape[1])
-                    scores = scores.index_fill(1, arange(Tokenizer.VocabSize, logits.shape[1], dtype: ScalarType.Int64), float.NegativeInfinity);
+                    scores = scores.index_fill(1, arange(Tokenizer.VocabSize, logits.shape[1], dtype: ScalarType.Int64, device: device), float.NegativeInfinity);
                 var next = sampler is null ? scores.argmax(-1) : Sample(scores, options, sampler);
-                var chosen = next.data<long>().ToArray();
-                var chosenProbs = probs.gather(1, next.unsqueeze(1)).squeeze(1).data<float>().ToArray();
+                var chosen = next.cpu().data<long>().ToArray();
+                var chosenProbs = probs.gather(1, next.unsqueeze(1)).squeeze(1).cpu().data<float>().ToArray();
                 var (topValues, topIds) = options.TopLogprobs > 0 ? probs.topk(Math.Min(options.TopLogprobs, (int)probs.shape[1]), -1) : (null, null);
-                var topP = topValues?.data<float>().ToArray();
-                var topI = topIds?.data<long>().ToArray();
+                var topP = topValues?.cpu().data<float>().ToArray();
+                var topI = topIds?.cpu().data<long>().ToArray();
 
                 for (var i = 0; i < n; i++)
                 {
@@ -113,15 +114,15 @@ public sealed class Generator(CausalLM model, ITextTokenizer tokenizer)
     }
 
     /// <summary>0 for allowed continuations (and stop tokens where the constraint may end), −∞ elsewhere; rows with nothing allowed are flagged in <paramref name="blocked"/>.</summary>
-    static Tensor ConstraintMask(IDecodingConstraint constraint, int[] states, HashSet<int> stopIds, bool[] blocked, long vocab)
+    static Tensor ConstraintMask(IDecodingConstraint constraint, int[] states, HashSet<int> stopIds, bool[] blocked, long vocab, Device device)
     {
-        var mask = full([states.Length, vocab], float.NegativeInfinity);
+        var mask = full([states.Length, vocab], float.NegativeInfinity, device: device);
         for (var b = 0; b < states.Length; b++)
         {
             var allowed = constraint.AllowedTokens(states[b]).Select(t => (long)t);
             if (constraint.CanStop(states[b])) allowed = allowed.Concat(stopIds.Select(t => (long)t));
             var index = allowed.Where(t => t < vocab).ToArray();
-            if (index.Length > 0) mask[b].index_fill_(0, tensor(index), 0);
+            if (index.Length > 0) mask[b].index_fill_(0, tensor(index, device: device), 0);
             else { mask[b].zero_(); blocked[b] = true; }   // dead end: the sequence ends here
         }
         return mask;
@@ -139,7 +140,8 @@ public sealed class Generator(CausalLM model, ITextTokenizer tokenizer)
             var drop = (sortedProbs.cumsum(-1) - sortedProbs).gt(options.TopP);
             logits = logits.scatter(-1, order, sorted.masked_fill(drop, float.NegativeInfinity));
         }
-        return logits.softmax(-1).multinomial(1, generator: sampler).squeeze(1);
+        // The seeded sampler lives on the CPU: draw there (a no-op move on the CPU), so a seed draws the same on any device.
+        return logits.softmax(-1).cpu().multinomial(1, generator: sampler).squeeze(1).to(scores.device);
     }
 
     void Validate(IReadOnlyList<IReadOnlyList<int>> prompts, GenerationOptions options)

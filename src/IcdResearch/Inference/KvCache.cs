@@ -60,10 +60,10 @@ public sealed class KvCache : IDisposable
     /// <summary>Keeps only the given batch rows, in that order (e.g. to drop sequences that finished generating).</summary>
     public void SelectBatch(long[] rows)
     {
-        using var index = tensor(rows);
         for (var layer = 0; layer < _keys.Length; layer++)
         {
             if (_keys[layer] is null) continue;
+            using var index = tensor(rows, device: _keys[layer]!.device);
             var (k, v) = (_keys[layer]!, _values[layer]!);
             _keys[layer] = k.index_select(0, index).DetachFromDisposeScope();
             _values[layer] = v.index_select(0, index).DetachFromDisposeScope();
