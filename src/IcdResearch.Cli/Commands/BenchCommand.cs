@@ -32,7 +32,9 @@ public sealed class BenchCommand : ICliCommand
         checkpoint.AcceptOnlyFromAmong("qwen2.5-1.5b");
         var command = new Command("bench",
             "Print JSON: same-run fp32 matmul GFLOP/s; training tokens/s, achieved GFLOP/s (6·N + 12·L·d_attn·T FLOPs per token) and their ratio (MFU) " +
-            "for the default small model; greedy generation tokens/s with and without the KV cache; peak RSS.")
+            "for the default small model; greedy generation tokens/s with and without the KV cache; decoding against the memory-bandwidth limit " +
+            "(copy bandwidth ÷ weight bytes), prefill tokens/s, shared-prefix sampling of the voting rounds vs one at a time; System A seconds per record; peak RSS. " +
+            "--checkpoint qwen2.5-1.5b instead measures loading and decoding a real-sized BF16 checkpoint.")
             { modelDir, batch, context, steps, prompt, newTokens, sizes, checkpoint };
         command.SetAction(parse =>
         {
@@ -50,7 +52,7 @@ public sealed class BenchCommand : ICliCommand
                         ["load_seconds"] = Math.Round(r.LoadSeconds, 2),
                         ["rss_before_load_mb"] = Math.Round(r.RssBeforeLoad / 1048576.0, 1), ["peak_rss_mb"] = Math.Round(r.PeakRss / 1048576.0, 1),
                         ["peak_rss_over_size"] = Math.Round(r.PeakOverSize, 3), ["meets_target_1_3"] = r.MeetsTarget,
-                        ["copy_bandwidth_gb_per_s"] = Math.Round(r.CopyBandwidthGBps, 2),
+                        ["copy_bytes_per_second"] = Math.Round(r.CopyBytesPerSecond),
                         ["greedy_new_tokens"] = r.NewTokens, ["greedy_tokens_per_second"] = Math.Round(r.GreedyTokensPerSecond, 3),
                         ["bandwidth_limit_tokens_per_second"] = Math.Round(r.BandwidthLimitTokensPerSecond, 3),
                         ["fraction_of_bandwidth_limit"] = Math.Round(r.GreedyTokensPerSecond / r.BandwidthLimitTokensPerSecond, 3),
@@ -80,6 +82,7 @@ public sealed class BenchCommand : ICliCommand
             var matmul = Benchmark.MatmulGflops(matmulSizes);
             var training = Benchmark.Training(model, b, t, parse.GetValue(steps));
             var generation = Benchmark.Generation(model, tokenizer, parse.GetValue(prompt), parse.GetValue(newTokens));
+            var decoding = Benchmark.Decoding(model, tokenizer, parse.GetValue(prompt), parse.GetValue(newTokens));
             var c = model.Config;
 
             var report = new JsonObject
@@ -111,6 +114,19 @@ public sealed class BenchCommand : ICliCommand
                     ["kv_cache_tokens_per_second"] = Math.Round(generation.CachedTokensPerSecond, 2),
                     ["no_cache_tokens_per_second"] = Math.Round(generation.UncachedTokensPerSecond, 2),
                     ["kv_cache_speedup"] = Math.Round(generation.Speedup, 2),
+                },
+                ["decoding"] = new JsonObject
+                {
+                    ["copy_bandwidth_gb_per_s"] = Math.Round(decoding.CopyBytesPerSecond / 1e9, 2),
+                    ["weight_mb"] = Math.Round(decoding.WeightBytes / 1e6, 2),
+                    ["bandwidth_limit_tokens_per_second"] = Math.Round(decoding.BandwidthLimitTokensPerSecond, 1),
+                    ["greedy_decode_tokens_per_second"] = Math.Round(decoding.DecodeTokensPerSecond, 1),
+                    ["fraction_of_limit"] = Math.Round(decoding.FractionOfLimit, 3),
+                    ["prefill_tokens_per_second"] = Math.Round(decoding.PrefillTokensPerSecond, 1),
+                    ["sampling_rounds"] = decoding.Rounds,
+                    ["shared_prefix_tokens_per_second"] = Math.Round(decoding.SharedPrefixTokensPerSecond, 1),
+                    ["sequential_tokens_per_second"] = Math.Round(decoding.SequentialTokensPerSecond, 1),
+                    ["shared_prefix_speedup"] = Math.Round(decoding.SharedPrefixSpeedup, 2),
                 },
             };
             foreach (var section in Sections()) report[section.Name] = JsonSerializer.SerializeToNode(section.Measure(model));

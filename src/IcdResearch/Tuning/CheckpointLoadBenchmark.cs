@@ -12,12 +12,12 @@ namespace IcdResearch.Tuning;
 /// <summary>Loading and running a real-sized checkpoint on this machine (issue 15): memory against size on disk, speed against bandwidth.</summary>
 public sealed record CheckpointLoadReport(
     string Shape, long Parameters, long BytesOnDisk, string LoadedDtype, double LoadSeconds, long RssBeforeLoad, long PeakRss,
-    double CopyBandwidthGBps, int NewTokens, double GreedyTokensPerSecond)
+    double CopyBytesPerSecond, int NewTokens, double GreedyTokensPerSecond)
 {
     /// <summary>Peak resident memory of the whole process over the checkpoint's size (issue target ≤ 1.3 with bf16 kept).</summary>
     public double PeakOverSize => (double)PeakRss / BytesOnDisk;
-    /// <summary>Memory-bandwidth limit of greedy decoding: every weight byte is read once per token.</summary>
-    public double BandwidthLimitTokensPerSecond => CopyBandwidthGBps * 1e9 / BytesOnDisk;
+    /// <summary>Memory-bandwidth limit of greedy decoding: every weight byte is read once per token (as <see cref="DecodingThroughput"/>).</summary>
+    public double BandwidthLimitTokensPerSecond => CopyBytesPerSecond / BytesOnDisk;
     public bool MeetsTarget => PeakOverSize <= 1.3;
 }
 
@@ -25,8 +25,8 @@ public sealed record CheckpointLoadReport(
 /// `icd bench --checkpoint qwen2.5-1.5b`: writes a random-weight BF16 checkpoint with Qwen2.5-1.5B's shapes
 /// (1.54 B parameters, 3.1 GB) to a temporary folder, tensor by tensor, then measures <see cref="CausalLM.FromPretrained"/>
 /// with dtype auto (bf16 kept): load time, the process's peak RSS during the load (VmHWM, reset first) against the size on
-/// disk, the machine's copy bandwidth (STREAM-style: bytes read + written per second), and greedy KV-cache tokens/s
-/// against the bandwidth limit (bytes of weights read per token ÷ copy bandwidth).
+/// disk, and greedy KV-cache tokens/s against the bandwidth limit (copy bandwidth <see cref="Benchmark.CopyBytesPerSecond"/>
+/// ÷ bytes of weights read per token).
 /// </summary>
 public static class CheckpointLoadBenchmark
 {
@@ -54,7 +54,7 @@ public static class CheckpointLoadBenchmark
             var seconds = clock.Elapsed.TotalSeconds;
             var peak = Benchmark.PeakRssBytes() ?? 0;
             log.WriteLine($"loaded in {seconds:F1} s, peak RSS {peak / 1e9:F2} GB for {bytes / 1e9:F2} GB on disk");
-            var bandwidth = CopyBandwidthGBps();
+            var bandwidth = Benchmark.CopyBytesPerSecond();
             var tokensPerSecond = GreedyTokensPerSecond(model, promptTokens, newTokens);
             return new CheckpointLoadReport(shapeName, parameters, bytes, model.Dtype.ToString(), seconds, before, peak, bandwidth, newTokens, tokensPerSecond);
         }
@@ -97,22 +97,6 @@ public static class CheckpointLoadBenchmark
             }
         }
         return (shapes.Sum(s => s.Shape.Aggregate(1L, (a, b) => a * b)), new FileInfo(path).Length);
-    }
-
-    /// <summary>STREAM "copy": (bytes read + bytes written) per second copying a 256 MB buffer, best of a few runs.</summary>
-    public static double CopyBandwidthGBps(long bytes = 256L << 20, int repeats = 6)
-    {
-        using var source = ones(bytes / 4, ScalarType.Float32);
-        using var target = empty(bytes / 4, ScalarType.Float32);
-        target.copy_(source);
-        var best = double.MaxValue;
-        for (var i = 0; i < repeats; i++)
-        {
-            var clock = Stopwatch.StartNew();
-            target.copy_(source);
-            best = Math.Min(best, clock.Elapsed.TotalSeconds);
-        }
-        return 2.0 * bytes / best / 1e9;
     }
 
     static double GreedyTokensPerSecond(CausalLM model, int promptTokens, int newTokens)

@@ -11,7 +11,7 @@ namespace IcdResearch.Pipelines.SystemA;
 /// fine-tuning (<see cref="SftEncoder"/>: chat template with generation prompt), decoding is constrained by the answer
 /// grammar (<see cref="AnswerGrammarUnits"/>, the same grammar `icd serve` applies), the answer text is the grammar's
 /// units as written (<see cref="UnitGrammarConstraint.Spell"/>), and each answer carries its per-token probabilities
-/// (Lv et al. Eq. 2). Prompts sharing one grammar object are batched;
+/// (Lv et al. Eq. 2). Greedy prompts are batched, each under its own grammar;
 /// sampling uses temperature <see cref="Temperature"/> and nucleus <see cref="TopP"/>, seeded.
 /// </summary>
 public sealed class LmAnswerGenerator(CausalLM model, ITextTokenizer tokenizer, int batchSize = 8) : IAnswerGenerator
@@ -25,23 +25,22 @@ public sealed class LmAnswerGenerator(CausalLM model, ITextTokenizer tokenizer, 
     public IReadOnlyList<GeneratedAnswer> Greedy(IReadOnlyList<string> prompts, IReadOnlyList<AnswerGrammar> grammars)
     {
         var answers = new GeneratedAnswer[prompts.Count];
-        var i = 0;
-        while (i < prompts.Count)
+        var constraints = new Dictionary<AnswerGrammar, UnitGrammarConstraint?>(ReferenceEqualityComparer.Instance);
+        foreach (var batch in Enumerable.Range(0, prompts.Count).Chunk(batchSize))
         {
-            // A run of prompts with the same grammar object shares one constrained batch.
-            var j = i + 1;
-            while (j < prompts.Count && j - i < batchSize && ReferenceEquals(grammars[j], grammars[i])) j++;
-            var batch = Enumerable.Range(i, j - i).ToList();
-            var constraint = Constraint(grammars[i]);
-            var outputs = _generator.Generate(batch.Select(k => Encode(prompts[k])).ToList(), Options(grammars[i], constraint, sample: false, seed: 0));
-            for (var k = 0; k < batch.Count; k++) answers[batch[k]] = ToAnswer(outputs[k], constraint);
-            i = j;
+            // One batch, each prompt under its own grammar (one constraint per grammar object) and its own token cap.
+            var rows = batch.Select(k => constraints.TryGetValue(grammars[k], out var c) ? c : constraints[grammars[k]] = Constraint(grammars[k])).ToList();
+            var caps = batch.Select(k => MaxNewTokens(grammars[k])).ToList();
+            var options = Options(grammars[batch[0]], null, sample: false, seed: 0) with { MaxNewTokens = caps.Max(), RowMaxNewTokens = caps, Constraints = rows };
+            var outputs = _generator.Generate(batch.Select(k => Encode(prompts[k])).ToList(), options);
+            for (var k = 0; k < batch.Length; k++) answers[batch[k]] = ToAnswer(outputs[k], rows[k]);
         }
         return answers;
     }
 
     public IReadOnlyList<GeneratedAnswer> Sample(string prompt, AnswerGrammar grammar, int count, int seed)
     {
+        // One batch sharing the prompt's prefill; round i draws with seed + i (as an OpenAI server's n samples with this seed).
         var ids = Encode(prompt);
         var constraint = Constraint(grammar);
         return _generator.Generate(Enumerable.Repeat(ids, count).ToList(), Options(grammar, constraint, sample: true, seed)).Select(s => ToAnswer(s, constraint)).ToList();
