@@ -32,12 +32,16 @@ public sealed class PredictCommand : ICliCommand
             Description = "Predict real records even with models trained on the SYNTHETIC sample (refused otherwise: such predictions are meaningless).",
         };
         var backendOptions = new BackendOptions();
+        var dtype = CommonOptions.Dtype();
+        var device = CommonOptions.Device();
         var command = new Command("predict", "Predict primary and other diagnosis codes for unlabelled records with the trained System A models.\n" +
             "Every input record gets a prediction (imperfect records are read leniently, with warnings).\n" +
             "Example: icd predict --models models/default --input test-a-raw.json --out pred.json")
             { models, input, output, batch, vote, allowSynthetic };
         CommonOptions.Output(command, output, folder: false);
         backendOptions.AddTo(command);
+        command.Add(dtype);
+        command.Add(device);
         command.SetAction(parse =>
         {
             var warnings = 0;
@@ -52,7 +56,8 @@ public sealed class PredictCommand : ICliCommand
                 if (!parse.GetValue(allowSynthetic)) throw new ArgumentException($"{mismatch}. Train on the real data (icd reproduce --data DIR) or pass --allow-synthetic-models to predict anyway.");
                 Warn(mismatch);
             }
-            var backend = (ISystemABackend?)backendOptions.Remote(parse) ?? new TorchSystemABackend(null, new HashSet<string>(), null, SystemAProfile.Default);
+            var backend = (ISystemABackend?)backendOptions.Remote(parse) ?? new TorchSystemABackend(null, new HashSet<string>(), null, SystemAProfile.Default)
+                { LoadSettings = Modeling.ModelLoadSettings.Parse(parse.GetValue(dtype)!, parse.GetValue(device)!) };
             var pipeline = SystemAPipeline.Load(modelsDir, backend, config);
             var threshold = VoteThreshold(parse.GetValue(vote)!, config);
             Console.Error.WriteLine($"other diagnoses: a code is kept when it is {VoteRule(threshold, 2 * config.SamplesPerModel)}");
