@@ -82,12 +82,19 @@ public class ReproduceSmokeTests
         {
             ["病案标识"] = r.Id, ["主诉"] = r.ChiefComplaint, ["入院诊断"] = r.AdmissionDiagnosis, ["既往史"] = null,
         }).ToList();
-        records.Add(new Dictionary<string, object?> { ["病案标识"] = "NO-TEXT" });
+        records.Add(new Dictionary<string, object?> { ["病案标识"] = "SYN-NO-TEXT" });
         File.WriteAllText(input, JsonSerializer.Serialize(records));
         var output = Path.Combine(root, "pred.json");
         Assert.Equal(0, Program.Main(["predict", "--models", models, "--input", input, "--out", output]));
         var predictions = SubmissionFormat.Read(output);
-        Assert.Equal([.. data.TrainRaw.Take(3).Select(r => r.Id), "NO-TEXT"], predictions.Select(p => p.Id));
+        Assert.Equal([.. data.TrainRaw.Take(3).Select(r => r.Id), "SYN-NO-TEXT"], predictions.Select(p => p.Id));
+
+        // Models trained on the synthetic sample refuse real (non-SYN) records unless asked explicitly.
+        var real = Path.Combine(root, "real.json");
+        File.WriteAllText(real, JsonSerializer.Serialize(new[] { new Dictionary<string, object?> { ["病案标识"] = "8f3a", ["主诉"] = "胸痛2天", ["入院诊断"] = "冠心病" } }));
+        Assert.Equal(2, Program.Main(["predict", "--models", models, "--input", real, "--out", Path.Combine(root, "real-pred.json")]));
+        Assert.False(File.Exists(Path.Combine(root, "real-pred.json")));
+        Assert.Equal(0, Program.Main(["predict", "--models", models, "--input", real, "--out", Path.Combine(root, "real-pred.json"), "--allow-synthetic-models"]));
         Assert.Empty(predictions[3].OtherCodes);
 
         // What cannot be predicted (a record without 病案标识, a repeated id) is an error that leaves the old output alone.
