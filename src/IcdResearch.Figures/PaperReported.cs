@@ -1,4 +1,4 @@
-namespace IcdResearch.Cli.Figures;
+namespace IcdResearch.Figures;
 
 /// <summary>
 /// Numbers the system paper reports that the figures draw next to ours. Only numbers transcribed from the paper
