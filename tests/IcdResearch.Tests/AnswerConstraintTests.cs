@@ -1,5 +1,6 @@
 using IcdResearch.Ner;
-using IcdResearch.Pipelines;
+using IcdResearch.Pipelines.SystemA;
+using IcdResearch.Inference.Constraints;
 
 namespace IcdResearch.Tests;
 

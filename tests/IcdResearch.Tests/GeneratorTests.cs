@@ -2,6 +2,7 @@ using IcdResearch.Inference;
 using IcdResearch.Modeling;
 using static TorchSharp.torch;
 using Generator = IcdResearch.Inference.Generator;
+using IcdResearch.Inference.Constraints;
 
 namespace IcdResearch.Tests;
 

@@ -1,6 +1,7 @@
 using IcdResearch.Modeling;
 using IcdResearch.Ner;
-using IcdResearch.Pipelines;
+using IcdResearch.Pipelines.SystemA;
+using IcdResearch.Inference.Constraints;
 
 namespace IcdResearch.Tests;
 

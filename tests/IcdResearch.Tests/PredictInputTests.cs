@@ -1,5 +1,5 @@
 using IcdResearch.Data;
-using IcdResearch.Pipelines;
+using IcdResearch.Pipelines.SystemA;
 
 namespace IcdResearch.Tests;
 

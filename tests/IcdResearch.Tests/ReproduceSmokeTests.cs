@@ -3,7 +3,7 @@ using IcdResearch.Cli;
 using IcdResearch.Cli.Commands;
 using IcdResearch.Data;
 using IcdResearch.Evaluation;
-using IcdResearch.Pipelines;
+using IcdResearch.Pipelines.SystemA;
 
 namespace IcdResearch.Tests;
 

@@ -1,6 +1,6 @@
 using IcdResearch.Data;
 using IcdResearch.Evaluation;
-using IcdResearch.Pipelines;
+using IcdResearch.Pipelines.SystemA;
 
 namespace IcdResearch.Tests;
 

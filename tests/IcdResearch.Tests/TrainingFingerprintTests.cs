@@ -1,5 +1,5 @@
 using IcdResearch.Modeling;
-using IcdResearch.Pipelines;
+using IcdResearch.Pipelines.SystemA;
 using IcdResearch.Text;
 using IcdResearch.Tuning;
 

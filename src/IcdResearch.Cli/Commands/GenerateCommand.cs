@@ -3,6 +3,7 @@ using System.Text.Json;
 using IcdResearch.Inference;
 using IcdResearch.Modeling;
 using IcdResearch.Text;
+using IcdResearch.Inference.Constraints;
 
 namespace IcdResearch.Cli.Commands;
 

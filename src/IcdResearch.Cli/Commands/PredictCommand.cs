@@ -1,7 +1,7 @@
 using System.CommandLine;
 using IcdResearch.Data;
 using IcdResearch.Evaluation;
-using IcdResearch.Pipelines;
+using IcdResearch.Pipelines.SystemA;
 
 namespace IcdResearch.Cli.Commands;
 

@@ -4,7 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using IcdResearch.Data;
 using IcdResearch.Evaluation;
-using IcdResearch.Pipelines;
+using IcdResearch.Pipelines.SystemA;
 using IcdResearch.Pipelines.Baselines;
 using IcdResearch.Pipelines.CodeCentric;
 

@@ -10,7 +10,7 @@ public sealed record CorpusSourceSize(int Documents, long Characters);
 /// The clinical-text corpus for pretraining the default backbone (issue #3): CCL25 raw records and entity views of the
 /// TRAINING part of the split, unlabelled test-a records (raw and entity view), DCCNCE code names ("code name" lines) and
 /// CHIP-CDN train mentions with their standard terms. Records of the test split are never included
-/// (<paramref name="excludedRecordIds"/>), and CHIP-CDN dev.json is left out so it stays an unseen normalisation test.
+/// (the excludedRecordIds of <see cref="Build"/>), and CHIP-CDN dev.json is left out so it stays an unseen normalisation test.
 /// A seeded, per-source fraction of the documents is held out for perplexity.
 /// </summary>
 public sealed record PretrainingCorpus(IReadOnlyList<CorpusDocument> Train, IReadOnlyList<CorpusDocument> HeldOut, bool IsSynthetic)
@@ -30,6 +30,7 @@ public sealed record PretrainingCorpus(IReadOnlyList<CorpusDocument> Train, IRea
     /// <param name="excludedRecordIds">病案标识 of the test split: neither their raw text nor their entity view is used.</param>
     /// <param name="chipCdnTrain">CHIP-CDN train pairs, or null when absent.</param>
     /// <param name="heldOutFraction">Fraction of each source's documents held out (at least one document per source with ≥ 2).</param>
+    /// <param name="seed">Seed of the held-out draw.</param>
     public static PretrainingCorpus Build(Ccl25Dataset data, IReadOnlySet<string> excludedRecordIds,
         IReadOnlyList<ChipCdnPair>? chipCdnTrain = null, double heldOutFraction = 0.05, int seed = 42)
     {

@@ -1,3 +1,5 @@
+using IcdResearch.Inference.Constraints;
+
 namespace IcdResearch.Inference;
 
 /// <summary>Decoding settings. Greedy unless <see cref="Temperature"/> &gt; 0 and <see cref="DoSample"/>.</summary>

@@ -2,6 +2,7 @@ using IcdResearch.Modeling;
 using IcdResearch.Text;
 using TorchSharp;
 using static TorchSharp.torch;
+using IcdResearch.Inference.Constraints;
 
 namespace IcdResearch.Inference;
 

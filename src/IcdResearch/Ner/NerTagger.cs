@@ -1,4 +1,5 @@
-using IcdResearch.Pipelines;
+using IcdResearch.Pipelines.SystemA;
+using IcdResearch.Inference.Constraints;
 
 namespace IcdResearch.Ner;
 

@@ -15,8 +15,8 @@ public static class TrainingFingerprint
     public const string FileName = "training-fingerprint.txt";
 
     /// <summary>
-    /// The fingerprint of <paramref name="parts"/> (settings, serialised as JSON), the base model folder's identity
-    /// (<see cref="ModelIdentity"/>; null for none) and the examples, in order.
+    /// The fingerprint of <paramref name="settings"/> (serialised as JSON), the base model folder's identity
+    /// (<paramref name="baseModel"/>, see <see cref="ModelIdentity"/>; null for none) and the <paramref name="examples"/>, in order.
     /// </summary>
     public static string Compute(string? baseModel, object settings, IEnumerable<(string Prompt, string Answer)> examples)
     {

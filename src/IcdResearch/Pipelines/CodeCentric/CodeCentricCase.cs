@@ -13,6 +13,10 @@ public sealed record CodeCentricCase(string Id, string Document, IReadOnlyList<s
 {
     public IReadOnlySet<string> CodeSet => new HashSet<string>(Codes, StringComparer.Ordinal);
 
+    /// <param name="record">The labelled record.</param>
+    /// <param name="layout">The record laid out as a document.</param>
+    /// <param name="extractor">Finds each code's evidence spans in the document.</param>
+    /// <param name="codes">The code table (names of the record's codes).</param>
     /// <param name="withheld">Codes dropped from this case's labels and evidence (Figure 3's codes unseen at document
     /// level: the document stays, its target no longer mentions them).</param>
     public static CodeCentricCase From(ClinicalRecord record, CodeCentricDocument layout, ISpanExtractor extractor, CodeTable codes,

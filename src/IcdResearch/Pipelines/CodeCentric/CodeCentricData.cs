@@ -57,11 +57,13 @@ public sealed record CodeCentricData
         return Build(dataset, train, test, chipTrain, chipDev, options);
     }
 
+    /// <param name="dataset">CCL25 (real or synthetic): code table and entity views.</param>
     /// <param name="train">Labelled training records (documents for doc-level examples and silver mining).</param>
     /// <param name="test">Held-out labelled records (evaluation only; their text never enters a pair); the first
     /// <see cref="CodeCentricOptions.MaxTestRecords"/> are used when that cap is set.</param>
     /// <param name="chipTrain">CHIP-CDN train mentions (gold index pairs).</param>
     /// <param name="chipDev">CHIP-CDN dev mentions (out-of-domain test).</param>
+    /// <param name="options">The run's settings (caps, withheld codes, seed).</param>
     public static CodeCentricData Build(Ccl25Dataset dataset, IReadOnlyList<ClinicalRecord> train, IReadOnlyList<ClinicalRecord> test,
         IReadOnlyList<ChipCdnPair> chipTrain, IReadOnlyList<ChipCdnPair> chipDev, CodeCentricOptions options)
     {

@@ -4,6 +4,7 @@ using IcdResearch.Inference;
 using IcdResearch.Modeling;
 using IcdResearch.Text;
 using IcdResearch.Tuning;
+using IcdResearch.Inference.Constraints;
 
 namespace IcdResearch.Pipelines.CodeCentric;
 

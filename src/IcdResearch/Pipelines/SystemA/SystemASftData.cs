@@ -1,6 +1,6 @@
 using IcdResearch.Ner;
 
-namespace IcdResearch.Pipelines;
+namespace IcdResearch.Pipelines.SystemA;
 
 /// <summary>
 /// The supervised fine-tuning sets of System A (system paper §3, Table 1), as (prompt, answer) pairs — prompt = user

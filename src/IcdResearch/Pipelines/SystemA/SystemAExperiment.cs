@@ -5,7 +5,7 @@ using IcdResearch.Evaluation;
 using IcdResearch.Ner;
 using IcdResearch.Retrieval;
 
-namespace IcdResearch.Pipelines;
+namespace IcdResearch.Pipelines.SystemA;
 
 /// <summary>The inputs of one System A reproduction: data, the split's ids, folders and the profile.</summary>
 public sealed record SystemARun

@@ -1,7 +1,7 @@
 using IcdResearch.Inference;
 using IcdResearch.Text;
 
-namespace IcdResearch.Pipelines;
+namespace IcdResearch.Inference.Constraints;
 
 /// <summary>
 /// Adapts an <see cref="AnswerConstraint"/> (allowed next tokens given the tokens so far) to the generator's finite-state

@@ -1,6 +1,6 @@
 using IcdResearch.Text;
 
-namespace IcdResearch.Inference;
+namespace IcdResearch.Inference.Constraints;
 
 /// <summary>
 /// Constrained decoding over a prefix trie of the token sequences of allowed strings (e.g. valid disease names or

@@ -1,4 +1,4 @@
-namespace IcdResearch.Pipelines;
+namespace IcdResearch.Pipelines.SystemA;
 
 /// <summary>
 /// Sizes of one `icd reproduce` run of System A. <see cref="Smoke"/> exercises every step on the synthetic sample in

@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json.Serialization;
 using IcdResearch.Data;
 
-namespace IcdResearch.Pipelines;
+namespace IcdResearch.Pipelines.SystemA;
 
 /// <summary>One record field of the clinical information and the most characters of it that are kept.</summary>
 public sealed record ClinicalField(

@@ -1,4 +1,6 @@
-namespace IcdResearch.Pipelines;
+using IcdResearch.Inference.Constraints;
+
+namespace IcdResearch.Pipelines.SystemA;
 
 /// <summary>
 /// The candidate disease names of one task (system paper §3, Figures 2–3): the DCCNCE 2.0 names of the codes that can
@@ -7,7 +9,7 @@ namespace IcdResearch.Pipelines;
 /// </summary>
 public sealed class DiseaseCandidates
 {
-    public const char Separator = ';';
+    public const char Separator = AnswerGrammar.NameSet.Separator;
     readonly Dictionary<string, string> _nameOf;
     readonly Dictionary<string, string> _codeOf;
     readonly Dictionary<string, int> _rank;
@@ -49,7 +51,7 @@ public sealed class DiseaseCandidates
     }
 
     /// <summary>Answer text for "no other diagnosis".</summary>
-    public const string None = "无";
+    public const string None = AnswerGrammar.NameSet.None;
 
     /// <summary>Codes of a separator-joined answer; names that are not candidates are ignored (constrained decoding never emits them).</summary>
     public List<string> ParseSet(string answer)

@@ -1,7 +1,7 @@
 using IcdResearch.Data;
 using IcdResearch.Ner;
 
-namespace IcdResearch.Pipelines;
+namespace IcdResearch.Pipelines.SystemA;
 
 /// <summary>
 /// One record as System A sees it: its clinical information (prompt text), the text the retrieval database indexes

@@ -1,4 +1,4 @@
-namespace IcdResearch.Pipelines;
+namespace IcdResearch.Pipelines.SystemA;
 
 /// <summary>First pass of the primary SFT model for one record: the answer's code and its confidence (Eq. 2–3).</summary>
 public sealed record PrimaryFirstPass(string Code, double Confidence);
@@ -17,10 +17,11 @@ public sealed record PrimaryDecision(string Code, PrimaryRoute Route)
 /// </summary>
 public static class PrimaryRouter
 {
-    /// <param name="neighbourCode">Primary code of the most similar training case (retrieval database, Eq. 1).</param>
-    /// <param name="rejudgeWithExample">Re-judge model given the case plus the retrieved training case and its answer.</param>
-    /// <param name="rejudgeWithoutExample">Re-judge model given the case alone.</param>
     /// <summary>Where <see cref="Decide"/> sends a record, without running the re-judge model (to batch re-judging).</summary>
+    /// <param name="arm">The ablation arm (which signals trigger a re-judge).</param>
+    /// <param name="first">The primary model's first answer and its confidence.</param>
+    /// <param name="neighbourCode">Primary code of the most similar training case (retrieval database, Eq. 1).</param>
+    /// <param name="threshold">Confidence below which the first answer counts as uncertain.</param>
     public static PrimaryRoute Route(PrimaryArm arm, PrimaryFirstPass first, string neighbourCode, ConfidenceThreshold threshold)
     {
         var uncertain = threshold.IsUncertain(first.Confidence);
@@ -35,6 +36,13 @@ public static class PrimaryRouter
         };
     }
 
+    /// <summary>The routed primary code: the first answer, or the re-judge model's answer when <see cref="Route"/> says so.</summary>
+    /// <param name="arm">The ablation arm (which signals trigger a re-judge).</param>
+    /// <param name="first">The primary model's first answer and its confidence.</param>
+    /// <param name="neighbourCode">Primary code of the most similar training case (retrieval database, Eq. 1).</param>
+    /// <param name="threshold">Confidence below which the first answer counts as uncertain.</param>
+    /// <param name="rejudgeWithExample">Re-judge model given the case plus the retrieved training case and its answer.</param>
+    /// <param name="rejudgeWithoutExample">Re-judge model given the case alone.</param>
     public static PrimaryDecision Decide(PrimaryArm arm, PrimaryFirstPass first, string neighbourCode, ConfidenceThreshold threshold,
         Func<string> rejudgeWithExample, Func<string> rejudgeWithoutExample)
     {

@@ -1,4 +1,6 @@
-namespace IcdResearch.Pipelines;
+using IcdResearch.Inference.Constraints;
+
+namespace IcdResearch.Pipelines.SystemA;
 
 /// <summary>
 /// Primary diagnosis of System A (system paper §3.1): the SFT model picks one candidate name (greedy, constrained to the

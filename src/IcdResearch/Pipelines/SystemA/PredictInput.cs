@@ -1,7 +1,7 @@
 using System.Text.Json;
 using IcdResearch.Data;
 
-namespace IcdResearch.Pipelines;
+namespace IcdResearch.Pipelines.SystemA;
 
 /// <summary>
 /// Lenient reader for `icd predict`: records in the official CCL25 input schema, where every record must get a

@@ -2,8 +2,9 @@ using IcdResearch.Inference;
 using IcdResearch.Modeling;
 using IcdResearch.Text;
 using IcdResearch.Tuning;
+using IcdResearch.Inference.Constraints;
 
-namespace IcdResearch.Pipelines;
+namespace IcdResearch.Pipelines.SystemA;
 
 /// <summary>
 /// <see cref="IAnswerGenerator"/> over the project's <see cref="Generator"/>: prompts are rendered exactly as in

@@ -1,18 +1,6 @@
-namespace IcdResearch.Pipelines;
+using IcdResearch.Inference.Constraints;
 
-/// <summary>
-/// What an answer may look like — System A constrains every output (paper §3: answers are candidate names):
-/// <see cref="OneName"/> for the primary diagnosis, <see cref="NameSet"/> for other diagnoses (distinct names in
-/// canonical order joined by ';', or "无"), <see cref="BracketCopy"/> for NER (the source text with [ ] inserted).
-/// </summary>
-public abstract record AnswerGrammar
-{
-    public sealed record OneName(IReadOnlyList<string> Names) : AnswerGrammar;
-    public sealed record NameSet(IReadOnlyList<string> Names) : AnswerGrammar;
-    public sealed record BracketCopy(string Source) : AnswerGrammar;
-    /// <summary>No constraint (free generation up to the token limit).</summary>
-    public sealed record Free : AnswerGrammar;
-}
+namespace IcdResearch.Pipelines.SystemA;
 
 /// <summary>One generated answer and the probability of each generated token under that step's softmax (Eq. 2).</summary>
 public sealed record GeneratedAnswer(string Text, IReadOnlyList<double> TokenProbabilities)

@@ -1,4 +1,4 @@
-namespace IcdResearch.Pipelines;
+namespace IcdResearch.Pipelines.SystemA;
 
 /// <summary>
 /// The routing test of system paper §3.1: a primary-diagnosis answer is "uncertain" when its confidence (Eq. 2–3,

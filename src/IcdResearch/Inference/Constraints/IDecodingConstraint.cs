@@ -1,4 +1,4 @@
-namespace IcdResearch.Inference;
+namespace IcdResearch.Inference.Constraints;
 
 /// <summary>
 /// A finite-state restriction on generated token sequences. States are small integers; <see cref="Generator"/>

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace IcdResearch.Pipelines;
+namespace IcdResearch.Pipelines.SystemA;
 
 /// <summary>A candidate code with its DCCNCE name, as stored in system-a.json.</summary>
 public sealed record CandidateEntry([property: JsonPropertyName("code")] string Code, [property: JsonPropertyName("name")] string Name);

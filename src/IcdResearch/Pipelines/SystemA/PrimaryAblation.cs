@@ -1,6 +1,6 @@
 using IcdResearch.Evaluation;
 
-namespace IcdResearch.Pipelines;
+namespace IcdResearch.Pipelines.SystemA;
 
 /// <summary>Everything the primary-diagnosis arms need for one record, computed once (re-judge answers only where some arm routes).</summary>
 public sealed record PrimaryOutcome(string Id, string Gold, PrimaryFirstPass First, string NeighbourCode, string? RejudgedWithExample, string? RejudgedWithoutExample);

@@ -1,4 +1,6 @@
-namespace IcdResearch.Pipelines;
+using IcdResearch.Inference.Constraints;
+
+namespace IcdResearch.Pipelines.SystemA;
 
 /// <summary>
 /// Other diagnoses of System A (system paper §3.2, Table 2): a fine-tuned model (direct input, or NER-enhanced input
@@ -9,7 +11,9 @@ public sealed class OtherDiagnoser(IAnswerGenerator model, DiseaseCandidates can
 {
     public int Samples { get; } = samples;
 
+    /// <param name="clinicalInfo">The record's clinical-information text (prompt input).</param>
     /// <param name="entities">Null for the direct model; the record's NER entities for the NER-enhanced model.</param>
+    /// <param name="recordIndex">Position of the record in the run (seeds its samples reproducibly).</param>
     public List<List<string>> Sample(string clinicalInfo, IReadOnlyList<string>? entities, int recordIndex)
     {
         var prompt = SystemAPrompts.Other(clinicalInfo, candidates, entities);

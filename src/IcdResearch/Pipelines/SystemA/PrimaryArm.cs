@@ -1,4 +1,4 @@
-namespace IcdResearch.Pipelines;
+namespace IcdResearch.Pipelines.SystemA;
 
 /// <summary>The primary-diagnosis ablation arms of system paper §4 / Figure 4, all run on the same records.</summary>
 public enum PrimaryArm

@@ -1,7 +1,7 @@
 using IcdResearch.Evaluation;
 using IcdResearch.Voting;
 
-namespace IcdResearch.Pipelines;
+namespace IcdResearch.Pipelines.SystemA;
 
 /// <summary>One record's sampled other-diagnosis answers: the direct model's and the NER-enhanced model's (as code sets).</summary>
 public sealed record OtherSamples(string Id, IReadOnlySet<string> Gold, IReadOnlyList<List<string>> Direct, IReadOnlyList<List<string>> WithNer);

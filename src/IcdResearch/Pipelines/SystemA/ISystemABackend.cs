@@ -1,6 +1,6 @@
 using IcdResearch.Retrieval;
 
-namespace IcdResearch.Pipelines;
+namespace IcdResearch.Pipelines.SystemA;
 
 /// <summary>
 /// The model-dependent operations System A needs — pretraining the backbone, fine-tuning, generating, embedding —

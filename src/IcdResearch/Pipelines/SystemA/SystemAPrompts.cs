@@ -1,4 +1,4 @@
-namespace IcdResearch.Pipelines;
+namespace IcdResearch.Pipelines.SystemA;
 
 /// <summary>
 /// Prompt builders of System A (system paper Figures 2 and 3): task instruction + clinical information + candidate

@@ -1,6 +1,6 @@
 using IcdResearch.Text;
 
-namespace IcdResearch.Pipelines;
+namespace IcdResearch.Inference.Constraints;
 
 /// <summary>
 /// Token-level constrained decoding for an <see cref="AnswerGrammar"/> (System A only emits valid answers, §3):
@@ -87,9 +87,9 @@ public sealed class AnswerConstraint
             case AnswerGrammar.OneName:
                 return units.Count == 0 ? _names : [];
             case AnswerGrammar.NameSet:
-                if (units.Count == 0) return _names.Append(DiseaseCandidates.None);
+                if (units.Count == 0) return _names.Append(AnswerGrammar.NameSet.None);
                 var last = units[^1];
-                if (last == DiseaseCandidates.None) return [];
+                if (last == AnswerGrammar.NameSet.None) return [];
                 if (last == Separator) return _names.Where(n => _rank[n] > _rank[units[^2]]);
                 return _rank[last] < _names.Count - 1 ? [Separator] : [];
             case AnswerGrammar.BracketCopy g:
@@ -112,7 +112,7 @@ public sealed class AnswerConstraint
         _ => true,
     };
 
-    static string Separator => DiseaseCandidates.Separator.ToString();
+    static string Separator => AnswerGrammar.NameSet.Separator.ToString();
 
     /// <summary>For bracket copying: source characters consumed, whether an entity is open, and its length so far.</summary>
     static (int Consumed, bool Open, int OpenLen) CopyState(IReadOnlyList<string> units)

@@ -3,7 +3,7 @@ using IcdResearch.Ner;
 using IcdResearch.Retrieval;
 using IcdResearch.Voting;
 
-namespace IcdResearch.Pipelines;
+namespace IcdResearch.Pipelines.SystemA;
 
 /// <summary>
 /// System A's full inference pipeline (system paper Figure 1) over prepared cases: LLM-NER → entities;

@@ -5,7 +5,7 @@ using IcdResearch.Retrieval;
 using IcdResearch.Text;
 using IcdResearch.Tuning;
 
-namespace IcdResearch.Pipelines;
+namespace IcdResearch.Pipelines.SystemA;
 
 /// <summary>
 /// System A on the project's TorchSharp stack: the default backbone is pretrained with <see cref="BackbonePretraining"/>
