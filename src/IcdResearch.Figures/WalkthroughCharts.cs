@@ -42,7 +42,7 @@ public static class WalkthroughCharts
     public static GenericChart Votes(IReadOnlyDictionary<string, int> votes, int threshold, int samples, Func<string, string> nameOf)
     {
         var ordered = votes.OrderByDescending(v => v.Value).ThenBy(v => v.Key, StringComparer.Ordinal).ToList();
-        var labels = ordered.Select(v => $"{v.Key} {nameOf(v.Key)}").ToArray();
+        var labels = ordered.Select(v => v.Key).ToArray();
         var bars = Plot.Trace("bar", new Dictionary<string, object?>
         {
             ["name"] = "votes",
@@ -50,6 +50,7 @@ public static class WalkthroughCharts
             ["y"] = ordered.Select(v => v.Value).ToArray(),
             ["text"] = ordered.Select(v => v.Value > threshold ? "kept" : "").ToArray(),
             ["textposition"] = "outside",
+            ["hovertext"] = ordered.Select(v => nameOf(v.Key)).ToArray(),
             ["marker"] = new Dictionary<string, object?> { ["color"] = ordered.Select(v => v.Value > threshold ? FigureStyle.Palette[2] : FigureStyle.PaperGrey).ToArray() },
         });
         var line = Plot.Trace("scatter", new Dictionary<string, object?>
