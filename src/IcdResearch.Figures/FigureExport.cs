@@ -25,7 +25,7 @@ public static class FigureExport
     public static void SaveHtml(GenericChart chart, string path)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        File.WriteAllText(path, ToStandaloneHtml(chart));
+        IO.AtomicFile.WriteAllText(path, ToStandaloneHtml(chart));
     }
 
     public static string? FindChromium()
@@ -54,8 +54,8 @@ public static class FigureExport
         var page = Path.Combine(profile.FullName, "figure.html");
         try
         {
-            var html = File.ReadAllText(htmlPath).Replace("<head>", "<head><style>body{margin:0}.modebar{display:none!important}</style>");
-            File.WriteAllText(page, html);
+            var html = IO.InputText.ReadAllText(htmlPath).Replace("<head>", "<head><style>body{margin:0}.modebar{display:none!important}</style>");
+            IO.AtomicFile.WriteAllText(page, html);
             var png = Path.GetFullPath(pngPath);
             Directory.CreateDirectory(Path.GetDirectoryName(png)!);
             File.Delete(png);

@@ -50,7 +50,7 @@ public sealed class ResultsFolder
     public IReadOnlyList<CaseConfidence> Cases(string file = "primary_cases.csv")
     {
         if (!Has(file)) return [];
-        using var reader = new StreamReader(PathOf(file));
+        using var reader = new StringReader(IcdResearch.IO.InputText.ReadAllText(PathOf(file)));
         using var csv = new CsvReader(reader, new CsvConfiguration(CultureInfo.InvariantCulture)
         {
             PrepareHeaderForMatch = a => a.Header.ToLowerInvariant(),
@@ -65,7 +65,7 @@ public sealed class ResultsFolder
     }
 
     /// <summary>results/summary.json, or null when absent.</summary>
-    public JsonDocument? Summary(string file = "summary.json") => Has(file) ? JsonDocument.Parse(File.ReadAllText(PathOf(file))) : null;
+    public JsonDocument? Summary(string file = "summary.json") => Has(file) ? JsonDocument.Parse(IO.InputText.ReadAllText(PathOf(file))) : null;
 
     sealed class CaseConfidenceCsv
     {

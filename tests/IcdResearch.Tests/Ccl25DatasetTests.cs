@@ -35,9 +35,19 @@ public class Ccl25DatasetTests
     }
 
     [Fact]
-    public void FallsBackToTheSyntheticSampleWhenTheFolderIsEmpty()
+    public void AFolderGivenExplicitlyMustHoldTheDataNeverASilentSwitchToTheSyntheticSample()
     {
-        var data = Ccl25Dataset.Load(TempFile.Dir());
+        var empty = TempFile.Dir();
+        var e = Assert.Throws<DirectoryNotFoundException>(() => Ccl25Dataset.Load(empty));
+        Assert.Contains(empty, e.Message);
+        Assert.Contains("no ccl25/train-raw.json", e.Message);
+        Assert.Contains("does not exist", Assert.Throws<DirectoryNotFoundException>(() => Ccl25Dataset.Load(empty + "-typo")).Message);
+    }
+
+    [Fact]
+    public void TheInMemorySyntheticSampleSaysSo()
+    {
+        var data = Ccl25Dataset.Synthetic();
         Assert.True(data.IsSynthetic);
         Assert.Contains("SYNTHETIC", data.Notice);
         Assert.All(data.TrainLabels, l => Assert.StartsWith("SYN", l.Id));

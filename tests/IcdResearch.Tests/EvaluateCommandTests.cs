@@ -19,6 +19,14 @@ public class EvaluateCommandTests
         finally { Console.SetOut(oldOut); Console.SetError(oldErr); }
     }
 
+    /// <summary>A code table holding exactly the toy codes of these tests (so the real table under ICD_DATA_DIR is not used).</summary>
+    static string Codes()
+    {
+        var path = TempFile.Path(".tsv");
+        new CodeTable(new[] { "A", "B", "C", "w", "x", "y", "z" }.Select(c => (c, $"name of {c}")), path).Save(path);
+        return path;
+    }
+
     static string Gold()
     {
         var path = TempFile.Path();
@@ -31,7 +39,7 @@ public class EvaluateCommandTests
     {
         var pred = TempFile.Path();
         SubmissionFormat.Write(pred, [new("r2", "C", ["x", "y"]), new("r1", "A", ["x", "y", "w"])]);
-        var (code, stdout, _) = Run("evaluate", "--gold", Gold(), "--pred", pred, "--resamples", "100");
+        var (code, stdout, _) = Run("evaluate", "--gold", Gold(), "--pred", pred, "--resamples", "100", "--codes", Codes());
         Assert.Equal(0, code);
         using var doc = JsonDocument.Parse(stdout);
         Assert.Equal(3, doc.RootElement.GetProperty("n").GetInt32());
@@ -45,9 +53,12 @@ public class EvaluateCommandTests
     [InlineData("[{\"病案标识\":\"r1\",\"预测结果\":\"[A|x]\"},{\"病案标识\":\"r1\",\"预测结果\":\"[A|x]\"}]", "duplicate id")]
     [InlineData("[{\"病案标识\":\"r1\",\"预测结果\":\"A|x\"}]", "预测结果")]
     [InlineData("[{\"病案标识\":\"r1\",\"预测结果\":\"[A|x]\"}", "malformed JSON")]
+    [InlineData("[{\"病案标识\":\"r1\",\"预测结果\":\"[A|x,y]\"}]", "codes are separated by ';'")]
+    [InlineData("[{\"病案标识\":\"r1\",\"预测结果\":\"[A|q]\"}]", "unknown code \"q\"")]
+    [InlineData("[{\"病案标识\":\"r1\",\"预测结果\":\"[a|x]\"}]", "wrong case")]
     public void BadPredictionFilesExitWithCodeTwoAndOneErrorLine(string content, string message)
     {
-        var (code, stdout, stderr) = Run("evaluate", "--gold", Gold(), "--pred", TempFile.Write(content));
+        var (code, stdout, stderr) = Run("evaluate", "--gold", Gold(), "--pred", TempFile.Write(content), "--codes", Codes());
         Assert.Equal(2, code);
         Assert.Equal("", stdout);
         Assert.StartsWith("error: ", stderr);

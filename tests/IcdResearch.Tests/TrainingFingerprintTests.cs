@@ -75,7 +75,7 @@ public class TrainingFingerprintTests : IDisposable
         before = TrainingFingerprint.Read(output);
         reseeded.FineTune("primary", modelDir, output, Examples[1..], Examples[..1], force: false);
         Assert.NotEqual(before, TrainingFingerprint.Read(output));
-        Assert.Equal(Path.Combine("models", "default"), Cli.Commands.ReproduceCommand.DefaultModelsDir("default", 42));
-        Assert.Equal(Path.Combine("models", "default-seed7"), Cli.Commands.ReproduceCommand.DefaultModelsDir("default", 7));
+        Assert.Equal(Path.Combine("models", "default"), IcdResearch.Pipelines.Reproduction.DefaultModelsDir("default", 42));
+        Assert.Equal(Path.Combine("models", "default-seed7"), IcdResearch.Pipelines.Reproduction.DefaultModelsDir("default", 7));
     }
 }

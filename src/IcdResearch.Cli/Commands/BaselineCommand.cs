@@ -30,6 +30,9 @@ public sealed class BaselineCommand : ICliCommand
             "threshold by 3-fold cross-validation on --train). --method all: every arm on the split's test part (fit on train/" +
             "train_entities, tuned on dev), rows with n and 95% CIs written to --results; synthetic data gets its own split.")
         { method, train, input, output, split, results, predictions, data, seed };
+        CommonOptions.Output(command, output, folder: false);
+        CommonOptions.Output(command, results, folder: false);
+        CommonOptions.Output(command, predictions, folder: true);
         command.SetAction(parse =>
         {
             var m = parse.GetValue(method)!;
@@ -55,7 +58,9 @@ public sealed class BaselineCommand : ICliCommand
                 "knn" => new KnnBaseline(),
                 _ => new TfidfLogisticBaseline(parse.GetValue(seed)),
             };
-            model.Fit(BaselineDocument.LoadFile(trainPath, LabelPolicy.Required));
+            var trainDocs = BaselineDocument.LoadFile(trainPath, LabelPolicy.Required);
+            if (trainDocs.Count == 0) throw new DataFormatException(trainPath, "holds no records (an empty array): nothing to fit");
+            model.Fit(trainDocs);
             var docs = BaselineDocument.LoadFile(inputPath, LabelPolicy.Ignore);
             SubmissionFormat.Write(outPath, docs.Select(model.Predict));
             Console.WriteLine($"{model.Name}: wrote {docs.Count} predictions to {outPath}");

@@ -17,15 +17,16 @@ public sealed class BenchCommand : ICliCommand
     public Command Build()
     {
         var modelDir = new Option<string?>("--model") { Description = $"Model folder to measure (default {DefaultModel} when it exists, else a randomly initialised `small` backbone with a 2,304-token vocabulary)." };
-        var batch = new Option<int?>("--batch") { Description = "Training batch size (default: the small preset's)." };
-        var context = new Option<int?>("--context") { Description = "Training window in tokens (default: the small preset's)." };
-        var steps = new Option<int>("--steps") { Description = "Timed training steps (after one warm-up step).", DefaultValueFactory = _ => 3 };
-        var prompt = new Option<int>("--prompt-tokens") { Description = "Prompt length for the generation timing.", DefaultValueFactory = _ => 512 };
-        var newTokens = new Option<int>("--new-tokens") { Description = "Tokens generated greedily (no stop tokens).", DefaultValueFactory = _ => 64 };
+        var batch = new Option<int?>("--batch") { Description = "Training batch size (default: the small preset's)." }.Range(1);
+        var context = new Option<int?>("--context") { Description = "Training window in tokens (default: the small preset's)." }.Range(2);
+        var steps = new Option<int>("--steps") { Description = "Timed training steps (after one warm-up step).", DefaultValueFactory = _ => 3 }.Range(1);
+        var prompt = new Option<int>("--prompt-tokens") { Description = "Prompt length for the generation timing.", DefaultValueFactory = _ => 512 }.Range(1);
+        var newTokens = new Option<int>("--new-tokens") { Description = "Tokens generated greedily (no stop tokens).", DefaultValueFactory = _ => 64 }.Range(1);
         var sizes = new Option<string>("--matmul-sizes") { Description = "Comma-separated n of the n×n fp32 matmuls; the best rate is the reference.", DefaultValueFactory = _ => "1024,2048" };
         var command = new Command("bench",
             "Print JSON: same-run fp32 matmul GFLOP/s; training tokens/s, achieved GFLOP/s (6·N + 12·L·d_attn·T FLOPs per token) and their ratio (MFU) " +
-            "for the default small model; greedy generation tokens/s with and without the KV cache; peak RSS.")
+            "for the default small model; greedy generation tokens/s with and without the KV cache; decoding against the memory-bandwidth limit " +
+            "(copy bandwidth ÷ weight bytes), prefill tokens/s, shared-prefix sampling of the voting rounds vs one at a time; System A seconds per record; peak RSS.")
             { modelDir, batch, context, steps, prompt, newTokens, sizes };
         command.SetAction(parse =>
         {
@@ -36,8 +37,7 @@ public sealed class BenchCommand : ICliCommand
             CausalLM model;
             if (dir is not null)
             {
-                model = CausalLM.FromPretrained(dir);
-                tokenizer = TokenizerLoader.FromDirectory(dir);
+                (model, tokenizer) = IcdResearch.Inference.ModelFolder.Load(dir);
             }
             else
             {
@@ -47,10 +47,12 @@ public sealed class BenchCommand : ICliCommand
             var b = parse.GetValue(batch) ?? preset.Training.BatchSize;
             var t = parse.GetValue(context) ?? preset.Training.Context;
 
-            var matmulSizes = parse.GetValue(sizes)!.Split(',').Select(s => int.Parse(s.Trim())).ToArray();
+            var matmulSizes = parse.GetValue(sizes)!.Split(',').Select(s => int.TryParse(s.Trim(), out var n) && n > 0 ? n
+                : throw new ArgumentException($"--matmul-sizes: '{IcdResearch.Data.Excerpt.Of(s.Trim(), 20)}' is not a positive integer")).ToArray();
             var matmul = Benchmark.MatmulGflops(matmulSizes);
             var training = Benchmark.Training(model, b, t, parse.GetValue(steps));
             var generation = Benchmark.Generation(model, tokenizer, parse.GetValue(prompt), parse.GetValue(newTokens));
+            var decoding = Benchmark.Decoding(model, tokenizer, parse.GetValue(prompt), parse.GetValue(newTokens));
             var c = model.Config;
 
             var report = new JsonObject
@@ -82,6 +84,19 @@ public sealed class BenchCommand : ICliCommand
                     ["kv_cache_tokens_per_second"] = Math.Round(generation.CachedTokensPerSecond, 2),
                     ["no_cache_tokens_per_second"] = Math.Round(generation.UncachedTokensPerSecond, 2),
                     ["kv_cache_speedup"] = Math.Round(generation.Speedup, 2),
+                },
+                ["decoding"] = new JsonObject
+                {
+                    ["copy_bandwidth_gb_per_s"] = Math.Round(decoding.CopyBytesPerSecond / 1e9, 2),
+                    ["weight_mb"] = Math.Round(decoding.WeightBytes / 1e6, 2),
+                    ["bandwidth_limit_tokens_per_second"] = Math.Round(decoding.BandwidthLimitTokensPerSecond, 1),
+                    ["greedy_decode_tokens_per_second"] = Math.Round(decoding.DecodeTokensPerSecond, 1),
+                    ["fraction_of_limit"] = Math.Round(decoding.FractionOfLimit, 3),
+                    ["prefill_tokens_per_second"] = Math.Round(decoding.PrefillTokensPerSecond, 1),
+                    ["sampling_rounds"] = decoding.Rounds,
+                    ["shared_prefix_tokens_per_second"] = Math.Round(decoding.SharedPrefixTokensPerSecond, 1),
+                    ["sequential_tokens_per_second"] = Math.Round(decoding.SequentialTokensPerSecond, 1),
+                    ["shared_prefix_speedup"] = Math.Round(decoding.SharedPrefixSpeedup, 2),
                 },
             };
             foreach (var section in Sections()) report[section.Name] = JsonSerializer.SerializeToNode(section.Measure(model));

@@ -24,12 +24,14 @@ public sealed class CclCommand : ICliCommand
         var runs = new Option<string>("--runs") { Description = "Folder for trained arms and raw generations (re-runs reuse finished arms).", DefaultValueFactory = _ => Path.Combine("runs", "ccl") };
         var backbone = new Option<string?>("--backbone") { Description = "Backbone model folder (HF layout). Default: the project's pretrained default backbone under models/." };
         var pairsOnly = new Option<bool>("--pairs-only") { Description = "Only build the gold/silver/synthetic span pairs and write them (no model needed)." };
-        var epochs = new Option<int?>("--epochs") { Description = "Fine-tuning epochs per arm (default: the profile's)." };
-        var withheld = new Option<int?>("--withheld") { Description = "Other-diagnosis codes withheld from the training documents so that Figure 3 has unseen codes (default: the profile's; 0 = none)." };
+        var epochs = new Option<int?>("--epochs") { Description = "Fine-tuning epochs per arm (default: the profile's)." }.Range(1);
+        var withheld = new Option<int?>("--withheld") { Description = "Other-diagnosis codes withheld from the training documents so that Figure 3 has unseen codes (default: the profile's; 0 = none)." }.Range(0);
         var command = new Command("ccl", "Code-Centric Learning (Zhang et al.): gold/silver/synthetic span pairs, mixed document/span training, Table 2–4 and Figure 3 analogues.")
         {
             data, seed, profile, outDir, runs, backbone, pairsOnly, epochs, withheld,
         };
+        CommonOptions.Output(command, outDir, folder: true);
+        CommonOptions.Output(command, runs, folder: true);
         command.SetAction(parse =>
         {
             var options = CodeCentricOptions.ForProfile(parse.GetValue(profile)!) with
@@ -37,10 +39,8 @@ public sealed class CclCommand : ICliCommand
                 Seed = parse.GetValue(seed), ResultsDir = parse.GetValue(outDir)!, RunsDir = parse.GetValue(runs)!,
                 Backbone = parse.GetValue(backbone),
             };
-            if (parse.GetValue(epochs) is { } e)
-                options = e >= 1 ? options with { Epochs = e } : throw new ArgumentException($"--epochs {e}: must be at least 1");
-            if (parse.GetValue(withheld) is { } w)
-                options = w >= 0 ? options with { WithheldCodes = w } : throw new ArgumentException($"--withheld {w}: must be 0 or more");
+            if (parse.GetValue(epochs) is { } e) options = options with { Epochs = e };
+            if (parse.GetValue(withheld) is { } w) options = options with { WithheldCodes = w };
             var dataDir = parse.GetValue(data);
             var built = CodeCentricData.Load(options, dataDir, Console.Error.WriteLine);
             if (parse.GetValue(pairsOnly))

@@ -1,9 +1,11 @@
 using System.CommandLine;
+using System.Globalization;
 using IcdResearch.Data;
+using IcdResearch.IO;
 
 namespace IcdResearch.Cli.Commands;
 
-/// <summary>Options shared by many commands, so they read and document the same way everywhere.</summary>
+/// <summary>Options shared by many commands, so they read, document and validate the same way everywhere.</summary>
 public static class CommonOptions
 {
     public static Option<string?> Data() => new("--data")
@@ -22,4 +24,43 @@ public static class CommonOptions
         Description = description,
         Required = required,
     };
+
+    /// <summary>
+    /// Checks an output option of <paramref name="command"/> at parse time — before any work starts, default values
+    /// included: a file where a file is written (not a folder), no parent that is a file, a writable folder.
+    /// </summary>
+    public static void Output<T>(Command command, Option<T> option, bool folder)
+    {
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(option) is string path && OutputPath.Problem(path, folder) is { } problem)
+                result.AddError($"{option.Name} {path}: {problem}");
+        });
+    }
+
+    /// <summary>An integer option must be in [<paramref name="min"/>, <paramref name="max"/>] (checked at parse time; the message gives the range).</summary>
+    public static Option<T> Range<T>(this Option<T> option, long min, long max = long.MaxValue)
+    {
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<T>() is { } value && Convert.ToInt64(value, CultureInfo.InvariantCulture) is var v && (v < min || v > max))
+                result.AddError($"{option.Name} {v}: must be {(max == long.MaxValue ? $"at least {min}" : $"from {min} to {max}")}");
+        });
+        return option;
+    }
+
+    /// <summary>A real option must be a finite number in the given interval (checked at parse time; the message gives the interval).</summary>
+    public static Option<T> Range<T>(this Option<T> option, double min, double max, bool minExclusive = false, bool maxExclusive = false)
+    {
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<T>() is not { } value) return;
+            var v = Convert.ToDouble(value, CultureInfo.InvariantCulture);
+            var ok = double.IsFinite(v) && (minExclusive ? v > min : v >= min) && (maxExclusive ? v < max : v <= max);
+            if (!ok)
+                result.AddError($"{option.Name} {v.ToString(CultureInfo.InvariantCulture)}: must be a finite number in " +
+                                $"{(minExclusive ? "(" : "[")}{min.ToString(CultureInfo.InvariantCulture)}, {max.ToString(CultureInfo.InvariantCulture)}{(maxExclusive ? ")" : "]")}");
+        });
+        return option;
+    }
 }

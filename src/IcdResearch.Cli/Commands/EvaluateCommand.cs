@@ -19,6 +19,11 @@ public sealed class EvaluateCommand : ICliCommand
             Description = "Predictions in the submission format [{\"病案标识\": id, \"预测结果\": \"[PRIMARY|OTHER1;OTHER2]\"}].",
             Required = true,
         };
+        var codes = new Option<string?>("--codes")
+        {
+            Description = "Code table (DCCNCE TSV) every gold and predicted code must be in (exact case). Default: DATA/codes/dccnce-2.0.tsv when present; 'none' checks the form only.",
+        };
+        var data = CommonOptions.Data();
         var seed = CommonOptions.Seed();
         var resamples = new Option<int>("--resamples")
         {
@@ -32,17 +37,29 @@ public sealed class EvaluateCommand : ICliCommand
             "other_macro_f1 (per-code F1 averaged over the codes in the gold other-code sets), acc_f1_ci95 and primary_accuracy_ci95 " +
             "(seeded percentile bootstrap over records). Conventions: other codes are compared as sets; both sets empty → P=R=F1=1, " +
             "otherwise a zero denominator gives 0; a gold record missing from PRED scores 0 and counts in 'missing'. " +
-            "Errors (exit code 2): an id in PRED that is not in GOLD, a duplicate id, a malformed prediction string.")
-        { gold, pred, seed, resamples };
+            "Errors (exit code 2): an id in PRED that is not in GOLD, a duplicate id, a malformed prediction string (e.g. [P|A,B]), " +
+            "a code not in the code table or in the wrong case, invalid UTF-8.")
+        { gold, pred, codes, data, seed, resamples.Range(1) };
         command.SetAction(parse =>
         {
             var goldPath = parse.GetValue(gold)!;
             var predPath = parse.GetValue(pred)!;
-            var report = Ccl25Metrics.Evaluate(Ccl25LabelsFile.Load(goldPath), SubmissionFormat.Read(predPath),
+            var table = CodeTableFor(parse.GetValue(codes), parse.GetValue(data));
+            if (table is null) Console.Error.WriteLine("note: no code table (--codes or DATA/codes/dccnce-2.0.tsv): codes are checked for their form only");
+            var report = Ccl25Metrics.Evaluate(Ccl25LabelsFile.Load(goldPath, table), SubmissionFormat.Read(predPath, table),
                 parse.GetValue(seed), parse.GetValue(resamples), predPath, goldPath);
             Console.WriteLine(report.ToJson());
             return 0;
         });
         return command;
+    }
+
+    /// <summary>--codes FILE, 'none', or the data folder's code table when it has one.</summary>
+    static CodeTable? CodeTableFor(string? codes, string? dataDir)
+    {
+        if (codes == "none") return null;
+        if (codes is not null) return CodeTable.Load(codes);
+        var inData = Path.Combine(DataDirectory.Resolve(dataDir), "codes", "dccnce-2.0.tsv");
+        return File.Exists(inData) ? CodeTable.Load(inData) : null;
     }
 }

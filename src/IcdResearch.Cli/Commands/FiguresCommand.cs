@@ -31,6 +31,7 @@ public sealed class FiguresCommand : ICliCommand
         {
             results, output, noPng, only, noData, data,
         };
+        CommonOptions.Output(command, output, folder: true);
         command.SetAction(parse =>
         {
             var folder = new ResultsFolder(parse.GetValue(results)!);

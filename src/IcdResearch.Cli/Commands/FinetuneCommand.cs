@@ -15,23 +15,24 @@ public sealed class FinetuneCommand : ICliCommand
         var test = new Option<string?>("--test") { Description = "Held-out data (same format): loss reported before training and for the kept model; never used for selection." };
         var output = CommonOptions.Out("Output folder: best/ and final/ (PEFT adapter, or full model for --mode full), checkpoints/ (resume), sft-metrics.json. Rerunning the same command resumes from the last checkpoint.");
         var mode = new Option<string>("--mode") { Description = "lora (adapters on the fp32 base), qlora (adapters on an NF4-quantised base; system paper Table 1), or full (all weights).", DefaultValueFactory = _ => d.Mode.ToString().ToLowerInvariant() };
-        var epochs = new Option<int>("--epochs") { Description = "Training epochs (Table 1: 10).", DefaultValueFactory = _ => d.Epochs };
-        var batch = new Option<int>("--batch-size") { Description = "Examples per micro-batch (Table 1: 2).", DefaultValueFactory = _ => d.BatchSize };
-        var accumulation = new Option<int>("--grad-accum") { Description = "Micro-batches per optimizer step; the loss is token-weighted over the window.", DefaultValueFactory = _ => d.GradientAccumulation };
-        var lr = new Option<double>("--lr") { Description = "Peak learning rate of AdamW (Table 1: 1e-4).", DefaultValueFactory = _ => d.LearningRate };
+        var epochs = new Option<int>("--epochs") { Description = "Training epochs (Table 1: 10).", DefaultValueFactory = _ => d.Epochs }.Range(1);
+        var batch = new Option<int>("--batch-size") { Description = "Examples per micro-batch (Table 1: 2).", DefaultValueFactory = _ => d.BatchSize }.Range(1);
+        var accumulation = new Option<int>("--grad-accum") { Description = "Micro-batches per optimizer step; the loss is token-weighted over the window.", DefaultValueFactory = _ => d.GradientAccumulation }.Range(1);
+        var lr = new Option<double>("--lr") { Description = "Peak learning rate of AdamW (Table 1: 1e-4).", DefaultValueFactory = _ => d.LearningRate }.Range(0.0, 10.0, minExclusive: true);
         var decay = new Option<string>("--lr-decay") { Description = "Decay after warm-up: cosine, linear or constant.", DefaultValueFactory = _ => d.Decay.ToString().ToLowerInvariant() };
-        var warmupRatio = new Option<double>("--warmup-ratio") { Description = "Fraction of all optimizer steps used for linear warm-up.", DefaultValueFactory = _ => d.WarmupRatio };
-        var warmupSteps = new Option<int?>("--warmup-steps") { Description = "Warm-up steps (overrides --warmup-ratio)." };
-        var minLr = new Option<double>("--min-lr-ratio") { Description = "Final learning rate as a fraction of the peak.", DefaultValueFactory = _ => d.MinLearningRateRatio };
-        var weightDecay = new Option<double>("--weight-decay") { Description = "AdamW decoupled weight decay.", DefaultValueFactory = _ => d.WeightDecay };
-        var clip = new Option<double>("--max-grad-norm") { Description = "Clip the global gradient norm to this value (0 = off).", DefaultValueFactory = _ => d.MaxGradNorm };
-        var maxLength = new Option<int>("--max-length") { Description = "Max tokens per example (Table 1: 5120). Longer prompts lose tokens from the middle; answers are never cut (examples whose answer alone does not fit are skipped and counted).", DefaultValueFactory = _ => d.MaxLength };
-        var rank = new Option<int>("--lora-rank") { Description = "LoRA rank r.", DefaultValueFactory = _ => d.Lora.Rank };
-        var alpha = new Option<double>("--lora-alpha") { Description = "LoRA alpha (scaling alpha/r).", DefaultValueFactory = _ => d.Lora.Alpha };
-        var dropout = new Option<double>("--lora-dropout") { Description = "Dropout on the LoRA branch input (Table 1: 0.05).", DefaultValueFactory = _ => d.Lora.Dropout };
+        var warmupRatio = new Option<double>("--warmup-ratio") { Description = "Fraction of all optimizer steps used for linear warm-up.", DefaultValueFactory = _ => d.WarmupRatio }.Range(0.0, 1.0);
+        var warmupSteps = new Option<int?>("--warmup-steps") { Description = "Warm-up steps (overrides --warmup-ratio)." }.Range(0);
+        var minLr = new Option<double>("--min-lr-ratio") { Description = "Final learning rate as a fraction of the peak.", DefaultValueFactory = _ => d.MinLearningRateRatio }.Range(0.0, 1.0);
+        var weightDecay = new Option<double>("--weight-decay") { Description = "AdamW decoupled weight decay.", DefaultValueFactory = _ => d.WeightDecay }.Range(0.0, 10.0);
+        var clip = new Option<double>("--max-grad-norm") { Description = "Clip the global gradient norm to this value (0 = off).", DefaultValueFactory = _ => d.MaxGradNorm }.Range(0.0, 1e6);
+        var maxLength = new Option<int>("--max-length") { Description = "Max tokens per example (Table 1: 5120). Longer prompts lose tokens from the middle; answers are never cut (examples whose answer alone does not fit are skipped and counted).", DefaultValueFactory = _ => d.MaxLength }.Range(2);
+        var rank = new Option<int>("--lora-rank") { Description = "LoRA rank r.", DefaultValueFactory = _ => d.Lora.Rank }.Range(1);
+        var alpha = new Option<double>("--lora-alpha") { Description = "LoRA alpha (scaling alpha/r).", DefaultValueFactory = _ => d.Lora.Alpha }.Range(0.0, 1e6, minExclusive: true);
+        var dropout = new Option<double>("--lora-dropout") { Description = "Dropout on the LoRA branch input (Table 1: 0.05).", DefaultValueFactory = _ => d.Lora.Dropout }.Range(0.0, 1.0, maxExclusive: true);
         var targets = new Option<string>("--lora-target") { Description = "Comma-separated projections to adapt.", DefaultValueFactory = _ => string.Join(",", d.Lora.TargetModules) };
-        var saveEvery = new Option<int>("--save-steps") { Description = "Also checkpoint every N optimizer steps (0 = end of each epoch only).", DefaultValueFactory = _ => d.SaveEverySteps };
-        var maxSteps = new Option<int?>("--max-steps") { Description = "Stop after this many optimizer steps in total (with a checkpoint; rerun to continue)." };
+        var saveEvery = new Option<int>("--save-steps") { Description = "Also checkpoint every N optimizer steps (0 = end of each epoch only).", DefaultValueFactory = _ => d.SaveEverySteps }.Range(0);
+        var maxSteps = new Option<int?>("--max-steps") { Description = "Stop after this many optimizer steps in total (with a checkpoint; rerun to continue)." }.Range(1);
+        var restart = new Option<bool>("--restart") { Description = "Discard the checkpoints of an interrupted run in OUT instead of resuming it (a resume with other settings, data or base model is refused)." };
         var seed = CommonOptions.Seed(d.Seed);
 
         var command = new Command("finetune",
@@ -40,8 +41,9 @@ public sealed class FinetuneCommand : ICliCommand
             "Hugging Face PEFT layout, so they load in PEFT/LLaMA-Factory and vice versa.")
         {
             model, train, dev, test, output, mode, epochs, batch, accumulation, lr, decay, warmupRatio, warmupSteps, minLr,
-            weightDecay, clip, maxLength, rank, alpha, dropout, targets, saveEvery, maxSteps, seed,
+            weightDecay, clip, maxLength, rank, alpha, dropout, targets, saveEvery, maxSteps, seed, restart,
         };
+        CommonOptions.Output(command, output, folder: true);
         command.SetAction(parse =>
         {
             var options = new SftOptions
@@ -71,9 +73,12 @@ public sealed class FinetuneCommand : ICliCommand
             }.Validate();
             var devPath = parse.GetValue(dev);
             var testPath = parse.GetValue(test);
-            var report = FineTuneRun.Run(parse.GetValue(model)!, LlamaFactoryExport.Read(parse.GetValue(train)!),
+            var trainPath = parse.GetValue(train)!;
+            var trainSet = LlamaFactoryExport.Read(trainPath);
+            if (trainSet.Count == 0) throw new IcdResearch.Data.DataFormatException(trainPath, "holds no examples (an empty array): nothing to train on");
+            var report = FineTuneRun.Run(parse.GetValue(model)!, trainSet,
                 devPath is null ? null : LlamaFactoryExport.Read(devPath), parse.GetValue(output)!, options,
-                testPath is null ? null : LlamaFactoryExport.Read(testPath));
+                testPath is null ? null : LlamaFactoryExport.Read(testPath), restart: parse.GetValue(restart));
             var r = report.Training;
             Console.WriteLine($"steps {r.Steps}/{r.TotalSteps}{(r.Completed ? "" : " (stopped early; rerun to resume)")}; " +
                               $"dev loss {Fmt(r.DevLossBefore)} -> best {Fmt(r.BestDevLoss)}; test loss {Fmt(report.TestLossBefore)} -> {Fmt(report.TestLossAfter)}");

@@ -15,10 +15,10 @@ public sealed class GenerateCommand : ICliCommand
         var model = new Option<string>("--model") { Description = "Model folder: config.json, model.safetensors and the tokenizer files.", Required = true };
         var prompts = new Option<string[]>("--prompt") { Description = "Prompt text; repeat the option to decode several prompts as one left-padded batch.", Required = true, AllowMultipleArgumentsPerToken = false };
         var chat = new Option<bool>("--chat") { Description = "Wrap each prompt as a user message in the tokenizer's chat template (ChatML) with a generation prompt." };
-        var maxNew = new Option<int>("--max-new-tokens") { Description = "Upper bound on generated tokens per prompt.", DefaultValueFactory = _ => 64 };
+        var maxNew = new Option<int>("--max-new-tokens") { Description = "Upper bound on generated tokens per prompt.", DefaultValueFactory = _ => 64 }.Range(0);
         var sample = new Option<bool>("--sample") { Description = "Sample (temperature, top-p) instead of greedy argmax decoding." };
-        var temperature = new Option<double>("--temperature") { Description = "Softmax temperature for --sample.", DefaultValueFactory = _ => 1.0 };
-        var topP = new Option<double>("--top-p") { Description = "Nucleus sampling mass for --sample, in (0, 1].", DefaultValueFactory = _ => 1.0 };
+        var temperature = new Option<double>("--temperature") { Description = "Softmax temperature for --sample.", DefaultValueFactory = _ => 1.0 }.Range(0.0, 100.0);
+        var topP = new Option<double>("--top-p") { Description = "Nucleus sampling mass for --sample, in (0, 1].", DefaultValueFactory = _ => 1.0 }.Range(0.0, 1.0, minExclusive: true);
         var seed = CommonOptions.Seed();
         var allowed = new Option<string?>("--allowed") { Description = "File with one allowed output string per line: decoding is constrained to these strings (prefix trie)." };
         var separator = new Option<string?>("--separator") { Description = "With --allowed: lets the output be a list of allowed strings joined by this separator, e.g. ';'." };
@@ -30,8 +30,7 @@ public sealed class GenerateCommand : ICliCommand
         command.SetAction(parse =>
         {
             var dir = parse.GetValue(model)!;
-            var lm = CausalLM.FromPretrained(dir);
-            var tokenizer = TokenizerLoader.FromDirectory(dir);
+            var (lm, tokenizer) = ModelFolder.Load(dir);
             var texts = parse.GetValue(prompts)!;
             if (parse.GetValue(chat))
                 texts = texts.Select(t => tokenizer.ApplyChatTemplate([new ChatMessage("user", t)], addGenerationPrompt: true)).ToArray();
@@ -39,7 +38,7 @@ public sealed class GenerateCommand : ICliCommand
             if (parse.GetValue(allowed) is { } allowedFile)
             {
                 if (!File.Exists(allowedFile)) throw new FileNotFoundException($"--allowed file not found: {allowedFile}", allowedFile);
-                constraint = PrefixTrieConstraint.FromStrings(tokenizer, File.ReadLines(allowedFile).Select(l => l.Trim()), parse.GetValue(separator));
+                constraint = PrefixTrieConstraint.FromStrings(tokenizer, IO.InputText.ReadAllLines(allowedFile).Select(l => l.Trim()), parse.GetValue(separator));
             }
             var options = new GenerationOptions
             {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using IcdResearch.Data;
 using IcdResearch.Evaluation;
+using IcdResearch.Inference;
 using IcdResearch.Pipelines.SystemA;
 
 namespace IcdResearch.Cli.Commands;
@@ -8,48 +9,57 @@ namespace IcdResearch.Cli.Commands;
 /// <summary>
 /// `icd predict`: System A's full pipeline (confidence + retrieval + re-judge for the primary diagnosis, NER-enhanced
 /// voting ensemble for the other diagnoses) on unlabelled records → the official submission format. Every input
-/// record gets a prediction; imperfect records are read leniently with warnings.
+/// record gets a prediction from the models; the only exception is a record whose own text is unusable (no text at
+/// all, or a prompt longer than the model's context), which gets a counted, reported fallback. A model that cannot
+/// produce answers fails the command (non-zero exit, nothing written) instead of yielding a file of fallbacks.
 /// </summary>
 public sealed class PredictCommand : ICliCommand
 {
     public Command Build()
     {
-        var models = new Option<string>("--models") { Description = "Models folder written by `icd reproduce` (holds system-a.json and the model folders), e.g. models/default.", Required = true };
+        var models = new Option<string>("--models") { Description = "Models folder written by `icd reproduce` (holds system-a.json and, unless --backend openai, the model folders), e.g. models/default.", Required = true };
         var input = new Option<string>("--input") { Description = "Records in the CCL25 input schema (JSON array; labels, if any, are ignored).", Required = true };
         var output = CommonOptions.Out("Prediction file to write: [{\"病案标识\": id, \"预测结果\": \"[PRIMARY|OTHER1;OTHER2]\"}].");
-        var batch = new Option<int>("--batch") { Description = "Records per pipeline batch (a failing batch falls back record by record).", DefaultValueFactory = _ => 16 };
+        var batch = new Option<int>("--batch") { Description = "Records per pipeline batch.", DefaultValueFactory = _ => 16 }.Range(1);
         var vote = new Option<string>("--vote")
         {
             Description = "Other-diagnosis ensemble vote threshold: 'tuned' (the one `icd reproduce` chose on dev, when the models folder records it; else the paper's), 'paper' (a code in more than 7 of the 16 pooled samples) or a number k (more than k).",
             DefaultValueFactory = _ => "tuned",
         };
+        var backendOptions = new BackendOptions();
         var command = new Command("predict", "Predict primary and other diagnosis codes for unlabelled records with the trained System A models.") { models, input, output, batch, vote };
+        CommonOptions.Output(command, output, folder: false);
+        backendOptions.AddTo(command);
         command.SetAction(parse =>
         {
             var warnings = 0;
             void Warn(string m) { warnings++; Console.Error.WriteLine($"warning: {m}"); }
-            var records = PredictInput.Read(parse.GetValue(input)!, Warn);
+            var inputPath = parse.GetValue(input)!;
+            var records = PredictInput.Read(inputPath, Warn);
+            if (records.Count == 0) throw new DataFormatException(inputPath, "holds no records (an empty array): nothing to predict");
             var modelsDir = parse.GetValue(models)!;
             var config = SystemAConfig.Load(modelsDir);
-            var backend = new TorchSystemABackend(null, new HashSet<string>(), null, SystemAProfile.Default);
+            var backend = (ISystemABackend?)backendOptions.Remote(parse) ?? new TorchSystemABackend(null, new HashSet<string>(), null, SystemAProfile.Default);
             var pipeline = SystemAPipeline.Load(modelsDir, backend, config);
             var threshold = VoteThreshold(parse.GetValue(vote)!, config);
             Console.Error.WriteLine($"other diagnoses: a code is kept when it is in more than {threshold} of the {2 * config.SamplesPerModel} pooled samples");
             var cases = records.Select(r => SystemACase.FromRaw(r, null, config.ClinicalInfo)).ToList();
+            var fallbacks = new List<string>();
             var predictions = new List<CodeAssignment>(cases.Count);
-            foreach (var chunk in cases.Chunk(Math.Max(1, parse.GetValue(batch))))
+            foreach (var chunk in cases.Chunk(parse.GetValue(batch)))
             {
-                try { predictions.AddRange(pipeline.Predict(chunk, threshold)); }
-                catch (Exception e) when (chunk.Length > 1)
-                {
-                    Warn($"batch starting at {chunk[0].Id} failed ({e.Message}); predicting its records one by one");
-                    predictions.AddRange(chunk.Select(c => PredictOne(pipeline, c, threshold, Warn)));
-                }
-                catch (Exception e) { predictions.Add(Fallback(pipeline, chunk[0], e, Warn)); }
+                var usable = chunk.Where(c => !Unusable(c)).ToList();
+                var predicted = PredictUsable(pipeline, usable, threshold).ToDictionary(p => p.Id);
+                foreach (var c in chunk)
+                    predictions.Add(predicted.TryGetValue(c.Id, out var p) ? p : Fallback(pipeline, c, fallbacks));
                 Console.Error.WriteLine($"predicted {predictions.Count}/{cases.Count}");
             }
+            if (fallbacks.Count == cases.Count)
+                throw new InvalidOperationException($"{modelsDir}: the models produced no answer for any of the {cases.Count} records of {inputPath} (every record fell back); nothing written");
+            if (fallbacks.Count > 0)
+                Warn($"{fallbacks.Count} of {cases.Count} records have unusable text and got the fallback prediction (the nearest training case's primary code, no other codes): {string.Join(", ", fallbacks.Take(20))}{(fallbacks.Count > 20 ? ", …" : "")}");
             SubmissionFormat.Write(parse.GetValue(output)!, predictions);
-            Console.Error.WriteLine($"wrote {predictions.Count} predictions to {parse.GetValue(output)} ({warnings} warnings)");
+            Console.Error.WriteLine($"wrote {predictions.Count} predictions to {parse.GetValue(output)} ({fallbacks.Count} fallbacks, {warnings} warnings)");
             return 0;
         });
         return command;
@@ -61,19 +71,31 @@ public sealed class PredictCommand : ICliCommand
         "tuned" => config.TunedVoteThreshold ?? config.EnsembleVoteThreshold,
         "paper" => config.EnsembleVoteThreshold,
         _ when int.TryParse(vote, out var k) && k >= 0 && k < 2 * config.SamplesPerModel => k,
-        _ => throw new ArgumentException($"--vote '{vote}': expected tuned, paper or a number from 0 to {2 * config.SamplesPerModel - 1}"),
+        _ => throw new ArgumentException($"--vote '{Excerpt.Of(vote, 20)}': expected tuned, paper or a number from 0 to {2 * config.SamplesPerModel - 1}"),
     };
 
-    static CodeAssignment PredictOne(SystemAPipeline pipeline, SystemACase c, int threshold, Action<string> warn)
+    /// <summary>A record with no text at all: nothing for the models to read.</summary>
+    static bool Unusable(SystemACase c) => string.IsNullOrWhiteSpace(c.ClinicalInfo) && string.IsNullOrWhiteSpace(c.AdmissionText);
+
+    /// <summary>
+    /// Predictions for records with text. A batch that fails because one prompt exceeds the model's context is retried
+    /// record by record, and only that record is left out (it falls back); any other failure is the model's and stops the command.
+    /// </summary>
+    static IEnumerable<CodeAssignment> PredictUsable(SystemAPipeline pipeline, IReadOnlyList<SystemACase> cases, int threshold)
     {
-        try { return pipeline.Predict([c], threshold)[0]; }
-        catch (Exception e) { return Fallback(pipeline, c, e, warn); }
+        if (cases.Count == 0) return [];
+        try { return pipeline.Predict(cases, threshold); }
+        catch (InputTooLongException) when (cases.Count > 1)
+        {
+            return cases.SelectMany(c => PredictUsable(pipeline, [c], threshold)).ToList();
+        }
+        catch (InputTooLongException) { return []; }
     }
 
-    /// <summary>Last resort for a record the pipeline fails on: the primary code of its nearest training case, no other codes.</summary>
-    static CodeAssignment Fallback(SystemAPipeline pipeline, SystemACase c, Exception e, Action<string> warn)
+    /// <summary>The fallback for a record whose text is unusable: the primary code of the nearest training case, no other codes.</summary>
+    static CodeAssignment Fallback(SystemAPipeline pipeline, SystemACase c, List<string> fallbacks)
     {
-        warn($"record {c.Id}: pipeline failed ({e.Message}); predicting the nearest training case's primary code and no other codes");
+        fallbacks.Add(c.Id);
         return new CodeAssignment(c.Id, pipeline.Index.Nearest([c.AdmissionText])[0].PrimaryCode, []);
     }
 }

@@ -14,16 +14,18 @@ public sealed class PretrainCommand : ICliCommand
         var size = new Option<string>("--size") { Description = "tiny (tests, seconds) or small (the default backbone, ≤ 20 min on 2 cores).", DefaultValueFactory = _ => "small" };
         var data = CommonOptions.Data();
         var seed = CommonOptions.Seed();
-        var steps = new Option<int?>("--steps") { Description = "Optimizer steps (default: the size's preset)." };
-        var batch = new Option<int?>("--batch") { Description = "Windows per batch (default: the size's preset)." };
-        var context = new Option<int?>("--context") { Description = "Tokens per window (default: the size's preset)." };
-        var lr = new Option<double?>("--lr") { Description = "Peak learning rate (default: the size's preset)." };
+        var steps = new Option<int?>("--steps") { Description = "Optimizer steps (default: the size's preset)." }.Range(1);
+        var batch = new Option<int?>("--batch") { Description = "Windows per batch (default: the size's preset)." }.Range(1);
+        var context = new Option<int?>("--context") { Description = "Tokens per window (default: the size's preset)." }.Range(2, 1_000_000);
+        var lr = new Option<double?>("--lr") { Description = "Peak learning rate (default: the size's preset)." }.Range(0.0, 10.0, minExclusive: true);
+        var restart = new Option<bool>("--restart") { Description = "Discard the checkpoints of an interrupted run in OUT instead of resuming it (a resume with other settings or data is refused)." };
         var split = new Option<string?>("--split") { Description = $"Split file whose test and dev records are excluded from the corpus (default {Splits.DefaultPath}; for synthetic data the split is recomputed)." };
         var keep = new Option<bool>("--keep-checkpoints") { Description = "Keep OUT/checkpoints after a successful run (deleted by default)." };
         var command = new Command("pretrain",
             "Pretrain the default backbone on CCL25 training-split and test-a texts, DCCNCE names and CHIP-CDN train mentions " +
             "(never test-split records), with AdamW, warm-up + cosine, gradient clipping, held-out loss and resumable checkpoints.")
-            { output, size, data, seed, steps, batch, context, lr, split, keep };
+            { output, size, data, seed, steps, batch, context, lr, split, keep, restart };
+        CommonOptions.Output(command, output, folder: true);
         command.SetAction(parse =>
         {
             var preset = BackbonePreset.Get(parse.GetValue(size)!);
@@ -32,6 +34,7 @@ public sealed class PretrainCommand : ICliCommand
             if (parse.GetValue(batch) is { } b) o = o with { BatchSize = b };
             if (parse.GetValue(context) is { } c) o = o with { Context = c };
             if (parse.GetValue(lr) is { } l) o = o with { LearningRate = l };
+            o.Validate();
 
             var dataset = Ccl25Dataset.Load(parse.GetValue(data));
             var excluded = ExcludedRecords(dataset, parse.GetValue(split), o.Seed);
@@ -40,7 +43,7 @@ public sealed class PretrainCommand : ICliCommand
             var corpus = PretrainingCorpus.Build(dataset, excluded, chip, seed: o.Seed);
             Console.Error.WriteLine($"corpus: {corpus.Train.Count} train documents ({corpus.TrainCharacters:N0} chars), {corpus.HeldOut.Count} held out ({corpus.HeldOutCharacters:N0} chars); {excluded.Count} test/dev records excluded");
 
-            var report = BackbonePretraining.Run(parse.GetValue(output)!, preset, corpus, o, keepCheckpoints: parse.GetValue(keep));
+            var report = BackbonePretraining.Run(parse.GetValue(output)!, preset, corpus, o, keepCheckpoints: parse.GetValue(keep), restart: parse.GetValue(restart));
             parse.InvocationConfiguration.Output.WriteLine(JsonSerializer.Serialize(new
             {
                 size = report.Size, parameters = report.Parameters, vocab_size = report.VocabSize,

@@ -1,23 +1,18 @@
 using System.CommandLine;
-using System.Diagnostics;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using IcdResearch.Data;
-using IcdResearch.Evaluation;
+using IcdResearch.Pipelines;
 using IcdResearch.Pipelines.SystemA;
-using IcdResearch.Pipelines.Baselines;
-using IcdResearch.Pipelines.CodeCentric;
 
 namespace IcdResearch.Cli.Commands;
 
 /// <summary>
 /// `icd reproduce`: from nothing to every number — the baseline peers, then System A (pretrain or reuse the backbone,
 /// fine-tune its five models, run every ablation arm) — writing results/*.csv, results/predictions/ and
-/// results/summary.json. Trained models are reused unless --force.
+/// results/summary.json. Trained models are reused unless --force. The command parses options; the runs are
+/// <see cref="Reproduction.Run"/>.
 /// </summary>
 public sealed class ReproduceCommand : ICliCommand
 {
-    public static readonly string[] Experiments = ["all", "baselines", "system-a", "ccl"];
 
     public Command Build()
     {
@@ -38,7 +33,7 @@ public sealed class ReproduceCommand : ICliCommand
             Description = "Which experiment: all (baselines + system-a), baselines, system-a, or ccl (Code-Centric Learning, System B; same dataset and split, results/ccl_*.csv).",
             DefaultValueFactory = _ => "all",
         };
-        experiment.AcceptOnlyFromAmong(Experiments);
+        experiment.AcceptOnlyFromAmong(Reproduction.Experiments);
         var force = new Option<bool>("--force") { Description = "Retrain every model (pretraining included) instead of reusing what is under --models." };
         var split = new Option<string?>("--split") { Description = $"Split file (default {Splits.DefaultPath}; a fresh seeded split for the synthetic sample)." };
 
@@ -46,6 +41,10 @@ public sealed class ReproduceCommand : ICliCommand
         {
             data, profile, output, models, experiment, force, split, seed,
         };
+        CommonOptions.Output(command, output, folder: true);
+        CommonOptions.Output(command, models, folder: true);
+        var backendOptions = new BackendOptions();
+        backendOptions.AddTo(command);
         command.SetAction(parse =>
         {
             var profileName = parse.GetValue(profile)!;
@@ -53,107 +52,12 @@ public sealed class ReproduceCommand : ICliCommand
             var dataset = profileName == "smoke" && dataDir is null ? Ccl25Dataset.Synthetic() : Ccl25Dataset.Load(dataDir);
             if (dataset.Notice is not null) Console.Error.WriteLine($"note: {dataset.Notice}");
             var options = new ReproduceOptions(dataset, Splits.For(dataset, parse.GetValue(split), parse.GetValue(seed)), SystemAProfile.Named(profileName),
-                parse.GetValue(output)!, parse.GetValue(models) ?? DefaultModelsDir(profileName, parse.GetValue(seed)), parse.GetValue(force), parse.GetValue(seed),
-                dataset.IsSynthetic ? null : DataDirectory.Resolve(dataDir));
-            Run(options, parse.GetValue(experiment)!);
+                parse.GetValue(output)!, parse.GetValue(models) ?? Reproduction.DefaultModelsDir(profileName, parse.GetValue(seed)), parse.GetValue(force), parse.GetValue(seed),
+                dataset.IsSynthetic ? null : DataDirectory.Resolve(dataDir), backendOptions.Remote(parse));
+            Reproduction.Run(options, parse.GetValue(experiment)!);
             return 0;
         });
         return command;
     }
 
-    public sealed record ReproduceOptions(Ccl25Dataset Data, DataSplit Split, SystemAProfile Profile, string OutDir, string ModelsDir, bool Force, int Seed, string? DataDir);
-
-    /// <summary>models/PROFILE for the default seed, models/PROFILE-seedN otherwise (so a seed study keeps every run's models).</summary>
-    public static string DefaultModelsDir(string profile, int seed) => Path.Combine("models", seed == 42 ? profile : $"{profile}-seed{seed}");
-
-    /// <summary>Runs the chosen experiment(s) and merges their part into summary.json.</summary>
-    public static void Run(ReproduceOptions o, string experiment)
-    {
-        Directory.CreateDirectory(o.OutDir);
-        var summaryPath = Path.Combine(o.OutDir, "summary.json");
-        var summary = ReadSummary(summaryPath);
-        var timings = summary["timings_seconds"] as JsonObject ?? new JsonObject();
-        summary["profile"] = o.Profile.Name;
-        summary["generated_utc"] = DateTime.UtcNow.ToString("O");
-        summary["data"] = new JsonObject
-        {
-            ["source"] = o.Data.Source, ["synthetic"] = o.Data.IsSynthetic, ["split"] = o.Split.Name,
-            ["n_train"] = o.Split.Train.Count, ["n_train_entities"] = o.Split.TrainEntities.Count, ["n_dev"] = o.Split.Dev.Count, ["n_test"] = o.Split.Test.Count,
-        };
-
-        if (experiment is "all" or "baselines")
-        {
-            var sw = Stopwatch.StartNew();
-            var predDir = Path.Combine(o.OutDir, "predictions", "baselines");
-            var rows = BaselineExperiment.Run(o.Data, o.Split, o.Seed, predDir, line => Console.Error.WriteLine(line));
-            ResultsTable.Write(Path.Combine(o.OutDir, "baselines.csv"), rows);
-            summary["baselines"] = new JsonObject(rows.Where(r => r.Split.EndsWith("test", StringComparison.Ordinal) && r.Metric is "acc_f1" or "acc_recall")
-                .Select(r => KeyValuePair.Create($"{r.Arm}.{r.Metric}", (JsonNode?)r.Value)));
-            timings["baselines"] = sw.Elapsed.TotalSeconds;
-            Save(summaryPath, summary, timings);
-        }
-        IReadOnlyDictionary<string, IReadOnlyList<CodeAssignment>> Peers()
-        {
-            var peers = new Dictionary<string, IReadOnlyList<CodeAssignment>>();
-            foreach (var peer in new[] { "tfidf-lr", "knn", "frequency" })
-            {
-                var file = Path.Combine(o.OutDir, "predictions", "baselines", $"{peer}.json");
-                if (File.Exists(file)) peers[peer] = SubmissionFormat.Read(file);
-            }
-            return peers;
-        }
-
-        if (experiment is "all" or "system-a")
-        {
-            var sw = Stopwatch.StartNew();
-            var chipCdn = o.DataDir is not null && File.Exists(Path.Combine(o.DataDir, "chip-cdn", "train.json"))
-                ? ChipCdn.Load(Path.Combine(o.DataDir, "chip-cdn", "train.json")) : [];
-            var entityOnly = o.Split.TrainEntities.ToArray();
-            new Random(o.Seed).Shuffle(entityOnly);
-            var backend = new TorchSystemABackend(o.Data, o.Split.Test.ToHashSet(), chipCdn, o.Profile, seed: o.Seed);
-            var result = new SystemAExperiment(backend, new SystemARun
-            {
-                Data = o.Data,
-                TrainIds = o.Split.Train.Concat(entityOnly.Take(o.Profile.EntityOnlyTrainRecords)).ToList(),
-                DevIds = o.Split.Dev, TestIds = o.Split.Test, ChipCdn = chipCdn,
-                ModelsDir = o.ModelsDir, OutDir = o.OutDir, Profile = o.Profile, Force = o.Force, Seed = o.Seed,
-                PeerPredictions = Peers,
-            }).Run();
-            summary["system_a"] = JsonSerializer.SerializeToNode(result, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower });
-            timings["system_a"] = sw.Elapsed.TotalSeconds;
-            Save(summaryPath, summary, timings);
-        }
-
-        if (experiment is "ccl")
-        {
-            var sw = Stopwatch.StartNew();
-            // Code-Centric Learning (System B) shares the profile's pretrained backbone with System A (pretrained here if absent).
-            var backbone = Path.Combine(o.ModelsDir, "backbone");
-            new TorchSystemABackend(o.Data, o.Split.Test.ToHashSet(), [], o.Profile, seed: o.Seed).EnsureBackbone(backbone, o.Force);
-            var cclOptions = CodeCentricOptions.ForProfile(o.Profile.Name == "smoke" ? "smoke" : "default") with
-            {
-                ResultsDir = o.OutDir, RunsDir = Path.Combine(o.ModelsDir, "ccl"), Seed = o.Seed, Backbone = backbone,
-            };
-            var result = CodeCentricExperiment.Run(cclOptions, o.Data, o.Split, o.DataDir, Console.Error.WriteLine);
-            summary["ccl"] = new JsonObject { ["files"] = new JsonArray(result.Files.Keys.Select(k => (JsonNode)k).ToArray()) };
-            timings["ccl"] = sw.Elapsed.TotalSeconds;
-        }
-        Save(summaryPath, summary, timings);
-        Console.Error.WriteLine($"results written to {Path.GetFullPath(o.OutDir)}");
-    }
-
-    static JsonObject ReadSummary(string path) => File.Exists(path) ? JsonNode.Parse(File.ReadAllText(path))!.AsObject() : new JsonObject();
-
-    /// <summary>Writes summary.json, first merging in sections another run wrote meanwhile (e.g. baselines in parallel).</summary>
-    static void Save(string path, JsonObject summary, JsonObject timings)
-    {
-        foreach (var (key, value) in ReadSummary(path))
-            if (!summary.ContainsKey(key) && value is not null) summary[key] = value.DeepClone();
-        if (ReadSummary(path)["timings_seconds"] is JsonObject onDisk)
-            foreach (var (key, value) in onDisk)
-                if (!timings.ContainsKey(key) && value is not null) timings[key] = value.DeepClone();
-        summary["timings_seconds"] = timings.DeepClone();
-        File.WriteAllText(path + ".tmp", summary.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
-        File.Move(path + ".tmp", path, overwrite: true);
-    }
 }

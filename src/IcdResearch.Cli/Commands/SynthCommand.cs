@@ -13,6 +13,7 @@ public sealed class SynthCommand : ICliCommand
         var command = new Command("synth",
             "Write the project's SYNTHETIC CCL25 sample (hand-written templates, SYN ids, not real patients) in the same layout as the real data, " +
             "so every command runs without the dataset.") { outDir, seed };
+        CommonOptions.Output(command, outDir, folder: true);
         command.SetAction(parse =>
         {
             var dir = Path.GetFullPath(parse.GetValue(outDir)!);

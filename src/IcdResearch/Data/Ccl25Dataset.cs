@@ -39,11 +39,19 @@ public sealed class Ccl25Dataset
     /// <summary>The other codes that occur in the training labels (sorted).</summary>
     public IReadOnlyList<string> OtherCodes => TrainLabels.SelectMany(l => l.OtherCodes).Distinct().Order(StringComparer.Ordinal).ToList();
 
-    /// <summary>Loads from <c>--data</c>/<c>ICD_DATA_DIR</c>/<c>data/</c>; falls back to the synthetic sample when the folder has no CCL25 files.</summary>
+    /// <summary>
+    /// Loads from <c>--data</c>/<c>ICD_DATA_DIR</c>/<c>data/</c>. A folder given explicitly (<paramref name="dataDir"/>)
+    /// must hold the CCL25 files — a mistyped path is an error, never a silent switch to other data; otherwise a folder
+    /// without them falls back to the synthetic sample, said on stderr.
+    /// </summary>
     public static Ccl25Dataset Load(string? dataDir = null)
     {
         var dir = DataDirectory.Resolve(dataDir);
         if (DataDirectory.HasCcl25(dir)) return LoadFolder(dir);
+        if (!string.IsNullOrWhiteSpace(dataDir))
+            throw new DirectoryNotFoundException(Directory.Exists(dir)
+                ? $"data folder {dir} holds no ccl25/train-raw.json (layout: data/README.md); leave out --data to run on the synthetic sample"
+                : $"data folder {dir} does not exist; leave out --data to run on the synthetic sample");
         var synthetic = Synthetic();
         Console.Error.WriteLine($"note: {dir} holds no ccl25/train-raw.json — {synthetic.Notice}");
         return synthetic;

@@ -22,11 +22,9 @@ internal static class Ccl25Json
     /// <summary>Writes an array of objects atomically (temp file, then rename).</summary>
     public static void WriteArray<T>(string path, IEnumerable<T> items, Action<Utf8JsonWriter, T> writeFields)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        var tmp = path + ".tmp";
-        using (var stream = File.Create(tmp))
-        using (var writer = new Utf8JsonWriter(stream, WriterOptions))
+        IO.AtomicFile.Write(path, stream =>
         {
+            using var writer = new Utf8JsonWriter(stream, WriterOptions);
             writer.WriteStartArray();
             foreach (var item in items)
             {
@@ -35,8 +33,7 @@ internal static class Ccl25Json
                 writer.WriteEndObject();
             }
             writer.WriteEndArray();
-        }
-        File.Move(tmp, path, overwrite: true);
+        });
     }
 
     /// <summary>Reads labels from a record by policy; returns false when the record is (allowed to be) unlabelled.</summary>

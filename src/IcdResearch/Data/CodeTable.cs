@@ -1,4 +1,3 @@
-using System.Text;
 
 namespace IcdResearch.Data;
 
@@ -39,6 +38,22 @@ public sealed class CodeTable
     public IReadOnlyList<string> Codes => _codes;
 
     public bool Contains(string code) => _names.ContainsKey(code);
+
+    /// <summary>
+    /// Null for a known code; else the message for it: unknown, with the table's size (a truncated table shows here)
+    /// and the right spelling when only the case differs (codes are case-sensitive: "I10.x00", not "i10.X00").
+    /// </summary>
+    public string? Problem(string code)
+    {
+        if (Contains(code)) return null;
+        _ignoringCase ??= _codes.GroupBy(c => c, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.First(), StringComparer.OrdinalIgnoreCase);
+        var caseOnly = _ignoringCase.GetValueOrDefault(code);
+        return caseOnly is not null
+            ? $"unknown code \"{Excerpt.Of(code)}\": wrong case, the code table {Source} has \"{caseOnly}\" (codes are case-sensitive)"
+            : $"unknown code \"{Excerpt.Of(code)}\" (not among the {Count:N0} codes of the code table {Source})";
+    }
+
+    Dictionary<string, string>? _ignoringCase;
 
     /// <summary>The disease name of a code; throws <see cref="KeyNotFoundException"/> naming the code when unknown.</summary>
     public string NameOf(string code) =>
@@ -86,21 +101,27 @@ public sealed class CodeTable
     public static IReadOnlyList<string> Ancestors(string code) =>
         new[] { BaseCode(code), Subcategory(code), Category(code) }.Where(a => a != code).Distinct().ToList();
 
-    /// <summary>Loads the DCCNCE TSV. Errors name the file, the line and the field.</summary>
+    /// <summary>
+    /// Loads the DCCNCE TSV (strict UTF-8). Errors name the file, the line and the field; a last line without its
+    /// newline is reported as a truncated file (the release and every table written here end each line with one).
+    /// </summary>
     public static CodeTable Load(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"code table not found: {path}", path);
         var entries = new List<(string, string)>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        using var reader = new StreamReader(path, Encoding.UTF8);
-        var header = reader.ReadLine();
-        if (header?.TrimEnd('\r') != Header)
-            throw new DataFormatException(path, $"expected the header \"疾病编码<TAB>疾病名称\", found \"{header}\"");
+        var text = IO.InputText.ReadAllText(path);
+        var lines = IO.InputText.SplitLines(text);
+        var header = lines.FirstOrDefault();
+        if (header != Header)
+            throw new DataFormatException(path, $"expected the header \"疾病编码<TAB>疾病名称\", found \"{Excerpt.Of(header)}\"");
+        if (!text.EndsWith('\n'))
+            throw new DataFormatException(path, $"line {lines.Length} (\"{Excerpt.Of(lines[^1])}\") does not end with a newline: the file looks truncated");
         var lineNumber = 1;
-        for (var line = reader.ReadLine(); line is not null; line = reader.ReadLine())
+        foreach (var raw in lines.Skip(1))
         {
             lineNumber++;
-            line = line.TrimEnd('\r');
+            var line = raw;
             if (line.Length == 0) continue; // a blank line (e.g. at the end of the file) holds no entry
             var parts = line.Split('\t');
             var where = $"line {lineNumber}";
@@ -117,9 +138,10 @@ public sealed class CodeTable
     /// <summary>Writes the table in the DCCNCE TSV layout.</summary>
     public void Save(string path)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        using var writer = new StreamWriter(path, false, new UTF8Encoding(false));
-        writer.Write(Header + "\n");
-        foreach (var code in _codes) writer.Write($"{code}\t{_names[code]}\n");
+        IO.AtomicFile.WriteText(path, writer =>
+        {
+            writer.Write(Header + "\n");
+            foreach (var code in _codes) writer.Write($"{code}\t{_names[code]}\n");
+        });
     }
 }

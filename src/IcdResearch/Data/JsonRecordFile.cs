@@ -13,8 +13,8 @@ internal static class JsonRecordFile
     /// <summary>The top-level array's objects, each wrapped in a <see cref="RecordFields"/> locator.</summary>
     public static List<RecordFields> Read(string path, string? idField = Ccl25Fields.Id)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"data file not found: {path}", path);
-        var text = ReplaceBareNaN(File.ReadAllText(path, Encoding.UTF8));
+        if (!File.Exists(path) && !Directory.Exists(path)) throw new FileNotFoundException($"data file not found: {path}", path);
+        var text = ReplaceBareNaN(IO.InputText.ReadAllText(path));
         JsonDocument doc;
         try
         {
@@ -114,15 +114,14 @@ internal sealed class RecordFields(string file, int index, JsonElement element, 
     {
         var code = RequiredString(field).Trim();
         if (code.Length == 0) throw Error("empty code", field);
-        if (code.Any(char.IsWhiteSpace) || code.IndexOfAny([';', '；']) >= 0) throw Error($"expected one code, found \"{code}\"", field);
+        if (code.Any(char.IsWhiteSpace) || code.IndexOfAny([';', '；']) >= 0) throw Error($"expected one code, found \"{Excerpt.Of(code)}\"", field);
         CheckCode(code, field, codes);
         return code;
     }
 
     void CheckCode(string code, string field, CodeTable? codes)
     {
-        if (codes is not null && !codes.Contains(code))
-            throw Error($"unknown code \"{code}\" (not in the code table {codes.Source})", field);
+        if (codes is not null && codes.Problem(code) is { } problem) throw Error(problem, field);
     }
 
     static string ReadId(string file, int index, JsonElement element, string idField)

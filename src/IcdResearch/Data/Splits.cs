@@ -144,7 +144,7 @@ public static class Splits
     public static void Save(string path, DataSplit split)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        File.WriteAllText(path, JsonSerializer.Serialize(split, Ccl25Json.SerializerOptions) + "\n");
+        IO.AtomicFile.WriteAllText(path, JsonSerializer.Serialize(split, Ccl25Json.SerializerOptions) + "\n");
     }
 
     public static DataSplit Load(string path)
@@ -152,7 +152,7 @@ public static class Splits
         if (!File.Exists(path)) throw new FileNotFoundException($"split file not found: {path} (create it with `icd split`)", path);
         try
         {
-            return JsonSerializer.Deserialize<DataSplit>(File.ReadAllText(path))
+            return JsonSerializer.Deserialize<DataSplit>(IO.InputText.ReadAllText(path))
                    ?? throw new DataFormatException(path, "empty split file");
         }
         catch (JsonException e)

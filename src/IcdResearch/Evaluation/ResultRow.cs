@@ -44,20 +44,17 @@ public static class ResultsTable
 
     public static void Write(string path, IEnumerable<ResultRow> rows)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        var tmp = path + ".tmp";
-        using (var writer = new StreamWriter(tmp))
-        using (var csv = new CsvWriter(writer, CultureInfo.InvariantCulture))
+        IO.AtomicFile.WriteText(path, writer =>
         {
+            using var csv = new CsvWriter(writer, CultureInfo.InvariantCulture, leaveOpen: true);
             csv.Context.RegisterClassMap<RowMap>();
             csv.WriteRecords(rows);
-        }
-        File.Move(tmp, path, overwrite: true);
+        });
     }
 
     public static List<ResultRow> Read(string path)
     {
-        using var reader = new StreamReader(path);
+        using var reader = new StringReader(IO.InputText.ReadAllText(path));
         using var csv = new CsvReader(reader, CultureInfo.InvariantCulture);
         csv.Context.RegisterClassMap<RowMap>();
         return csv.GetRecords<ResultRow>().ToList();

@@ -20,24 +20,28 @@ public static class SubmissionFormat
     {
         var s = text.Trim();
         if (s.Length < 2 || s[0] != '[' || s[^1] != ']')
-            throw new FormatException($"prediction \"{text}\" is not of the form [PRIMARY|OTHER1;OTHER2]: missing the enclosing brackets");
+            throw new FormatException($"prediction \"{Excerpt.Of(text)}\" is not of the form [PRIMARY|OTHER1;OTHER2]: missing the enclosing brackets");
         var inner = s[1..^1];
-        if (inner.IndexOfAny(['[', ']']) >= 0) throw new FormatException($"prediction \"{text}\" has nested brackets");
+        if (inner.IndexOfAny(['[', ']']) >= 0) throw new FormatException($"prediction \"{Excerpt.Of(text)}\" has nested brackets");
         var parts = inner.Split('|');
         if (parts.Length != 2)
-            throw new FormatException($"prediction \"{text}\" must contain exactly one '|' between the primary code and the other codes, found {parts.Length - 1}");
+            throw new FormatException($"prediction \"{Excerpt.Of(text)}\" must contain exactly one '|' between the primary code and the other codes, found {parts.Length - 1}");
         var primary = parts[0].Trim();
-        if (primary.Length == 0) throw new FormatException($"prediction \"{text}\" has an empty primary code");
+        if (primary.Length == 0) throw new FormatException($"prediction \"{Excerpt.Of(text)}\" has an empty primary code");
         if (primary.Any(char.IsWhiteSpace) || primary.IndexOfAny([';', '；']) >= 0)
-            throw new FormatException($"prediction \"{text}\" must have exactly one primary code, found \"{primary}\"");
+            throw new FormatException($"prediction \"{Excerpt.Of(text)}\" must have exactly one primary code, found \"{Excerpt.Of(primary)}\"");
         IReadOnlyList<string> others;
         try { others = CodeList.Parse(parts[1]); }
-        catch (FormatException e) { throw new FormatException($"prediction \"{text}\": other codes: {e.Message}", e); }
+        catch (FormatException e) { throw new FormatException($"prediction \"{Excerpt.Of(text)}\": other codes: {e.Message}", e); }
         return (primary, others);
     }
 
-    /// <summary>Reads a submission file; errors (malformed JSON, missing/mistyped field, duplicate id, malformed prediction) name the file, record and field.</summary>
-    public static List<CodeAssignment> Read(string path)
+    /// <summary>
+    /// Reads a submission file; errors (malformed JSON or UTF-8, missing/mistyped field, duplicate id, malformed
+    /// prediction, a wrong separator such as [P|A,B], and — with <paramref name="codes"/> — an unknown or wrongly cased
+    /// code) name the file, record and field.
+    /// </summary>
+    public static List<CodeAssignment> Read(string path, CodeTable? codes = null)
     {
         var result = new List<CodeAssignment>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -48,6 +52,9 @@ public static class SubmissionFormat
             try
             {
                 var (primary, others) = Parse(text);
+                if (codes is not null)
+                    foreach (var code in others.Prepend(primary))
+                        if (codes.Problem(code) is { } problem) throw new FormatException(problem);
                 result.Add(new CodeAssignment(rec.Id!, primary, others));
             }
             catch (FormatException e) { throw rec.Error(e.Message, PredictionField, e); }

@@ -92,7 +92,7 @@ public sealed class ModelConfig
         if (Directory.Exists(path)) path = Path.Combine(path, "config.json");
         if (!File.Exists(path)) throw new FileNotFoundException($"model config not found: {path}", path);
         ModelConfig? config;
-        try { config = JsonSerializer.Deserialize<ModelConfig>(File.ReadAllText(path)); }
+        try { config = JsonSerializer.Deserialize<ModelConfig>(IO.InputText.ReadAllText(path)); }
         catch (JsonException e) { throw new InvalidDataException($"{path}: invalid config.json ({e.Message})", e); }
         if (config is null) throw new InvalidDataException($"{path}: config.json is empty");
         config.Validate(path);
@@ -102,7 +102,7 @@ public sealed class ModelConfig
     public void Save(string path)
     {
         if (Directory.Exists(path)) path = Path.Combine(path, "config.json");
-        File.WriteAllText(path, JsonSerializer.Serialize(this, WriteOptions));
+        IO.AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, WriteOptions));
     }
 
     /// <summary>Rejects settings whose semantics this implementation does not reproduce.</summary>

@@ -101,6 +101,11 @@ public static class SafeTensors
                 problems.Add($"{property.Name}: malformed header entry ({e.Message})");
             }
         }
+        // Two tensors sharing bytes would silently alias each other's data (the format requires disjoint ranges).
+        var ordered = entries.Where(e => e.End > e.Begin).OrderBy(e => e.Begin).ToList();
+        for (var i = 1; i < ordered.Count; i++)
+            if (ordered[i].Begin < ordered[i - 1].End)
+                problems.Add($"{ordered[i].Name}: data_offsets [{ordered[i].Begin},{ordered[i].End}] overlap {ordered[i - 1].Name} [{ordered[i - 1].Begin},{ordered[i - 1].End}]");
         if (problems.Count > 0) throw new InvalidDataException($"{path}: {string.Join("; ", problems)}");
         return (entries, dataStart);
     }
@@ -141,7 +146,7 @@ public static class SafeTensors
         Dictionary<string, string> weightMap;
         try
         {
-            using var doc = JsonDocument.Parse(File.ReadAllText(index));
+            using var doc = JsonDocument.Parse(IO.InputText.ReadAllText(index));
             weightMap = doc.RootElement.GetProperty("weight_map").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!);
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
@@ -195,17 +200,15 @@ public static class SafeTensors
     {
         var json = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(header));
         var padded = (json.Length + 7) / 8 * 8;   // keep the data section 8-byte aligned
-        var tmp = path + ".tmp";
-        using (var stream = File.Create(tmp))
+        IO.AtomicFile.Write(path, stream =>
         {
-            Span<byte> lengthBytes = stackalloc byte[8];
+            var lengthBytes = new byte[8];
             BinaryPrimitives.WriteUInt64LittleEndian(lengthBytes, (ulong)padded);
             stream.Write(lengthBytes);
             stream.Write(json);
             for (var i = json.Length; i < padded; i++) stream.WriteByte((byte)' ');
             foreach (var p in payloads) stream.Write(p);
-        }
-        File.Move(tmp, path, overwrite: true);
+        });
     }
 
     /// <summary>
@@ -257,23 +260,28 @@ public static class SafeTensors
             shardBytes += bytes;
             total += bytes;
         }
-        foreach (var stale in Directory.GetFiles(directory, "model-*-of-*.safetensors")) File.Delete(stale);
+        // The new files are written (each atomically) before the old layout is removed, so a failure never leaves a folder without weights.
+        var stale = Directory.GetFiles(directory, "model-*-of-*.safetensors").Select(Path.GetFileName).ToHashSet(StringComparer.Ordinal);
         if (shards.Count == 1)
         {
-            File.Delete(Path.Combine(directory, IndexFile));
             Save(Path.Combine(directory, SingleFile), shards[0], dtype);
-            return;
+            File.Delete(Path.Combine(directory, IndexFile));
         }
-        File.Delete(Path.Combine(directory, SingleFile));
-        var weightMap = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        for (var i = 0; i < shards.Count; i++)
+        else
         {
-            var file = $"model-{i + 1:D5}-of-{shards.Count:D5}.safetensors";
-            Save(Path.Combine(directory, file), shards[i], dtype);
-            foreach (var (name, _) in shards[i]) weightMap[name] = file;
+            var weightMap = new SortedDictionary<string, string>(StringComparer.Ordinal);
+            for (var i = 0; i < shards.Count; i++)
+            {
+                var file = $"model-{i + 1:D5}-of-{shards.Count:D5}.safetensors";
+                Save(Path.Combine(directory, file), shards[i], dtype);
+                stale.Remove(file);
+                foreach (var (name, _) in shards[i]) weightMap[name] = file;
+            }
+            var index = new { metadata = new { total_size = total }, weight_map = weightMap };
+            IO.AtomicFile.WriteAllText(Path.Combine(directory, IndexFile), JsonSerializer.Serialize(index, new JsonSerializerOptions { WriteIndented = true }));
+            File.Delete(Path.Combine(directory, SingleFile));
         }
-        var index = new { metadata = new { total_size = total }, weight_map = weightMap };
-        File.WriteAllText(Path.Combine(directory, IndexFile), JsonSerializer.Serialize(index, new JsonSerializerOptions { WriteIndented = true }));
+        foreach (var file in stale) File.Delete(Path.Combine(directory, file!));
     }
 
     static float[] ToFloatArray(Tensor t)

@@ -100,7 +100,7 @@ public sealed class CharTokenizer : ITextTokenizer
     public void Save(string directory)
     {
         Directory.CreateDirectory(directory);
-        File.WriteAllText(Path.Combine(directory, VocabFileName),
+        IO.AtomicFile.WriteAllText(Path.Combine(directory, VocabFileName),
             JsonSerializer.Serialize(new { tokens = _tokens }, new JsonSerializerOptions { WriteIndented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
         new TokenizerConfig(ClassName, ChatTemplate.ImEnd, ChatTemplate.EndOfText, null, Unk, _added.All)
             .Save(directory, ChatTemplate.ChatMl.Jinja);
@@ -109,15 +109,17 @@ public sealed class CharTokenizer : ITextTokenizer
     public static CharTokenizer Load(string directory)
     {
         var path = Path.Combine(directory, VocabFileName);
-        if (!File.Exists(path)) throw new FileNotFoundException($"Character vocabulary not found: {path}");
+        if (!File.Exists(path)) throw new FileNotFoundException($"Character vocabulary not found: {path}", path);
         try
         {
-            using var doc = JsonDocument.Parse(File.ReadAllText(path));
+            using var doc = JsonDocument.Parse(IO.InputText.ReadAllText(path));
             if (!doc.RootElement.TryGetProperty("tokens", out var tokens) || tokens.ValueKind != JsonValueKind.Array)
-                throw new InvalidDataException($"{path}: expected {{\"tokens\": [...]}}.");
-            return new CharTokenizer(tokens.EnumerateArray().Select(t => t.GetString() ?? throw new InvalidDataException($"{path}: null token.")).ToList());
+                throw new InvalidDataException("expected {\"tokens\": [...]}");
+            return new CharTokenizer(tokens.EnumerateArray().Select((t, i) => t.ValueKind == JsonValueKind.String ? t.GetString()!
+                : throw new InvalidDataException($"token #{i} is {t.ValueKind}, not a string")).ToList());
         }
-        catch (JsonException e) { throw new InvalidDataException($"{path}: {e.Message}"); }
+        catch (JsonException e) { throw new Data.DataFormatException(path, $"malformed or truncated JSON: {e.Message}", inner: e); }
+        catch (InvalidDataException e) { throw new Data.DataFormatException(path, e.Message, inner: e); }
     }
 
     private static bool IsSingleCodePoint(string s) =>

@@ -21,7 +21,7 @@ public sealed record HfTokenizerJson(
     public static HfTokenizerJson Load(string path)
     {
         JsonNode? root;
-        try { root = JsonNode.Parse(File.ReadAllText(path)); }
+        try { root = JsonNode.Parse(IO.InputText.ReadAllText(path)); }
         catch (JsonException e) { throw new InvalidDataException($"{path}: not valid JSON ({e.Message})."); }
         if (root is not JsonObject o) throw new InvalidDataException($"{path}: expected a JSON object.");
         string Fail(string what) => throw new InvalidDataException($"{path}: {what}");
@@ -118,6 +118,6 @@ public sealed record HfTokenizerJson(
                 ["merges"] = new JsonArray(Merges.Select(x => (JsonNode)JsonValue.Create(x)!).ToArray()),
             },
         };
-        File.WriteAllText(path, root.ToJsonString(new JsonSerializerOptions { WriteIndented = false }));
+        IO.AtomicFile.WriteAllText(path, root.ToJsonString(new JsonSerializerOptions { WriteIndented = false }));
     }
 }

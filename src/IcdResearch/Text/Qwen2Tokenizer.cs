@@ -130,7 +130,7 @@ public sealed class Qwen2Tokenizer : ITextTokenizer
 
     private static T ReadJson<T>(string path)
     {
-        try { return JsonSerializer.Deserialize<T>(File.ReadAllText(path)) ?? throw new InvalidDataException($"{path}: empty JSON."); }
+        try { return JsonSerializer.Deserialize<T>(IO.InputText.ReadAllText(path)) ?? throw new InvalidDataException($"{path}: empty JSON."); }
         catch (JsonException e) { throw new InvalidDataException($"{path}: {e.Message}"); }
     }
 
@@ -139,7 +139,7 @@ public sealed class Qwen2Tokenizer : ITextTokenizer
     {
         var merges = new List<string>();
         var lineNo = 0;
-        foreach (var line in File.ReadLines(path))
+        foreach (var line in IO.InputText.ReadAllLines(path))
         {
             lineNo++;
             if (line.Length == 0 || lineNo == 1 && line.StartsWith("#version")) continue;

@@ -25,7 +25,7 @@ public sealed record TokenizerConfig(
         var path = Path.Combine(directory, FileName);
         if (!File.Exists(path)) return Empty;
         JsonNode? root;
-        try { root = JsonNode.Parse(File.ReadAllText(path)); }
+        try { root = JsonNode.Parse(IO.InputText.ReadAllText(path)); }
         catch (JsonException e) { throw new InvalidDataException($"{path}: not valid JSON ({e.Message})."); }
         if (root is not JsonObject o) throw new InvalidDataException($"{path}: expected a JSON object.");
 
@@ -69,6 +69,6 @@ public sealed record TokenizerConfig(
             ["chat_template"] = chatTemplateJinja,
         };
         Directory.CreateDirectory(directory);
-        File.WriteAllText(Path.Combine(directory, FileName), o.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        IO.AtomicFile.WriteAllText(Path.Combine(directory, FileName), o.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 }

@@ -31,6 +31,14 @@ public sealed record BackbonePreset(
         _ => throw new ArgumentException($"unknown backbone size '{name}' (expected tiny or small)"),
     };
 
+    /// <summary>
+    /// The context a backbone declares (max_position_embeddings): RoPE has no learned position table, pretraining uses
+    /// windows of <see cref="PretrainOptions.Context"/> tokens, and System A fine-tunes on sequences of up to 1,400
+    /// tokens (<c>SystemAProfile.MaxLength</c>) — so 2,048 positions cover every sequence the project trains it on, and
+    /// a prompt longer than that is rejected by the generator instead of silently read past the trained range.
+    /// </summary>
+    public const int DeclaredPositions = 2048;
+
     /// <summary>The HF config.json of this size for a vocabulary (rounded up to a multiple of 64, as HF checkpoints pad it).</summary>
     public ModelConfig ModelConfig(int tokenizerVocabSize, int eosId, int padId) => new()
     {
@@ -41,7 +49,7 @@ public sealed record BackbonePreset(
         NumHiddenLayers = Layers,
         NumAttentionHeads = Heads,
         NumKeyValueHeads = KeyValueHeads,
-        MaxPositionEmbeddings = Training.Context,
+        MaxPositionEmbeddings = Math.Max(Training.Context, DeclaredPositions),
         RopeThetaTopLevel = 10000.0,
         RmsNormEps = 1e-6,
         TieWordEmbeddings = true,

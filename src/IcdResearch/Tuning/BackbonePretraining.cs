@@ -21,13 +21,18 @@ public static class BackbonePretraining
 {
     public const string ReportFile = "pretrain_report.json";
 
+    /// <remarks>With <c>restart</c> the checkpoints of an interrupted run (and its vocabulary) are discarded instead of resumed.</remarks>
     public static PretrainReport Run(string outDir, BackbonePreset preset, PretrainingCorpus corpus, PretrainOptions options,
-        TextWriter? plainOutput = null, bool keepCheckpoints = false)
+        TextWriter? plainOutput = null, bool keepCheckpoints = false, bool restart = false)
     {
+        options.Validate();
         TorchRuntime.EnsureLoaded();
         Directory.CreateDirectory(outDir);
-        // The vocabulary comes from the training documents only, and is fixed by the first run so a resume sees the same ids.
-        var tokenizer = File.Exists(Path.Combine(outDir, CharTokenizer.VocabFileName))
+        var checkpointDir = Path.Combine(outDir, "checkpoints");
+        if (restart && Directory.Exists(checkpointDir)) Directory.Delete(checkpointDir, recursive: true);
+        // The vocabulary comes from the training documents only, and is fixed by the first run so a resume sees the same
+        // ids; a run without checkpoints to resume builds it afresh.
+        var tokenizer = Directory.Exists(checkpointDir) && File.Exists(Path.Combine(outDir, CharTokenizer.VocabFileName))
             ? CharTokenizer.Load(outDir)
             : CharTokenizer.Build(corpus.Train.Select(d => d.Text), preset.MinCharFrequency, preset.MaxVocab);
         tokenizer.Save(outDir);
@@ -38,14 +43,14 @@ public static class BackbonePretraining
         var config = preset.ModelConfig(tokenizer.VocabSize, tokenizer.EosId, tokenizer.PadId);
         random.manual_seed(options.Seed);
         using var model = new CausalLM(config, options.Seed);
-        var result = Pretrainer.Train(model, train, heldOut, options, Path.Combine(outDir, "checkpoints"), plainOutput);
+        var result = Pretrainer.Train(model, train, heldOut, options, checkpointDir, plainOutput);
         var report = new PretrainReport(preset.Name, model.parameters().Sum(p => p.numel()), config.VocabSize,
             corpus.Statistics(), corpus.IsSynthetic, train.Length, heldOut.Length, options, result);
         if (options.StopAfter is { } stop && stop < options.Steps) return report; // interrupted on purpose: resume later
 
         model.SavePretrained(outDir);
-        File.WriteAllText(Path.Combine(outDir, ReportFile), JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
-        if (!keepCheckpoints) Directory.Delete(Path.Combine(outDir, "checkpoints"), recursive: true);
+        IO.AtomicFile.WriteAllText(Path.Combine(outDir, ReportFile), JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
+        if (!keepCheckpoints) Directory.Delete(checkpointDir, recursive: true);
         return report;
     }
 }

@@ -15,14 +15,17 @@ public sealed record FineTuneReport(SftResult Training, ParameterCount Parameter
 /// </summary>
 public static class FineTuneRun
 {
+    /// <remarks>With <c>restart</c> the checkpoints of an interrupted run in <c>outDir</c> are discarded instead of resumed.</remarks>
     public static FineTuneReport Run(string modelDir, IReadOnlyList<SftExample> train, IReadOnlyList<SftExample>? dev,
-        string outDir, SftOptions options, IReadOnlyList<SftExample>? test = null, TextWriter? log = null)
+        string outDir, SftOptions options, IReadOnlyList<SftExample>? test = null, TextWriter? log = null, bool restart = false)
     {
         options.Validate();
+        if (train.Count == 0) throw new ArgumentException("the training set holds no examples");
         var output = log ?? Console.Out;
         TorchRuntime.EnsureLoaded();
-        var tokenizer = TokenizerLoader.FromDirectory(modelDir);
-        var model = CausalLM.FromPretrained(modelDir);
+        var (model, tokenizer) = Inference.ModelFolder.Load(modelDir);
+        var checkpoints = Path.Combine(outDir, "checkpoints");
+        if (restart && Directory.Exists(checkpoints)) Directory.Delete(checkpoints, recursive: true);
         TorchSharp.torch.manual_seed(options.Seed);   // LoRA A matrices are drawn from the seeded generator
         Prepare(model, options);
         var parameters = LoraInjector.CountParameters(model);
@@ -36,17 +39,19 @@ public static class FineTuneRun
         (List<SftSequence> Sequences, SftEncodingReport Report)? testSet = test is { Count: > 0 } ? encoder.EncodeAll(test) : null;
         if (testSet is not null) output.WriteLine($"test: {testSet.Value.Report}");
 
-        void Save(string dir)
+        // best/ and final/ are written whole or not at all (a temporary folder renamed into place).
+        void Save(string dir) => IO.AtomicFile.WriteDirectory(dir, temp =>
         {
             if (options.Mode == FineTuneMode.Full)
             {
-                model.SavePretrained(dir);
-                tokenizer.Save(dir);
+                model.SavePretrained(temp);
+                tokenizer.Save(temp);
             }
-            else PeftAdapter.Save(model, dir, Path.GetFullPath(modelDir));
-        }
+            else PeftAdapter.Save(model, temp, Path.GetFullPath(modelDir));
+        });
 
-        var trainer = new SftTrainer(model, (ids, mask) => model.Forward(ids, mask), options, outDir, Save, log);
+        var trainer = new SftTrainer(model, (ids, mask) => model.Forward(ids, mask), options, outDir, Save, log,
+            RunFingerprint.BaseModelIdentity(modelDir));
         double? testBefore = testSet is null ? null : trainer.Evaluate(testSet.Value.Sequences, tokenizer.PadId);
         var result = trainer.Train(trainSeqs, devSet?.Sequences, tokenizer.PadId);
         double? testAfter = null;

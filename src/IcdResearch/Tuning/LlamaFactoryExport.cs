@@ -19,11 +19,16 @@ public static class LlamaFactoryExport
 
     static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    /// <summary>Writes <c>dir/name.json</c> and adds/replaces the <paramref name="name"/> entry of <c>dir/dataset_info.json</c>. Returns the data file path.</summary>
+    /// <summary>
+    /// Writes <c>dir/name.json</c> and adds/replaces the <paramref name="name"/> entry of <c>dir/dataset_info.json</c>.
+    /// Returns the data file path. An existing dataset_info.json is read (and must be valid) before anything is written.
+    /// </summary>
     public static string Write(IEnumerable<SftExample> examples, string directory, string name)
     {
         if (string.IsNullOrWhiteSpace(name) || name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0)
             throw new ArgumentException($"invalid dataset name '{name}'");
+        var infoPath = Path.Combine(directory, DatasetInfoFile);
+        var info = ReadDatasetInfo(directory);
         Directory.CreateDirectory(directory);
         var rows = examples.Select(e =>
         {
@@ -33,19 +38,28 @@ public static class LlamaFactoryExport
         });
         var fileName = name + ".json";
         var dataPath = Path.Combine(directory, fileName);
-        WriteAtomically(dataPath, new JsonArray(rows.ToArray<JsonNode?>()).ToJsonString(Json));
-
-        var infoPath = Path.Combine(directory, DatasetInfoFile);
-        var info = File.Exists(infoPath) ? JsonNode.Parse(File.ReadAllText(infoPath)) as JsonObject
-            ?? throw new DataFormatException(infoPath, "dataset_info.json must be a JSON object") : new JsonObject();
+        IO.AtomicFile.WriteAllText(dataPath, new JsonArray(rows.ToArray<JsonNode?>()).ToJsonString(Json));
         info[name] = new JsonObject
         {
             ["file_name"] = fileName,
             ["formatting"] = "alpaca",
             ["columns"] = new JsonObject { ["prompt"] = "instruction", ["query"] = "input", ["response"] = "output", ["system"] = "system" },
         };
-        WriteAtomically(infoPath, info.ToJsonString(Json));
+        IO.AtomicFile.WriteAllText(infoPath, info.ToJsonString(Json));
         return dataPath;
+    }
+
+    /// <summary>The dataset_info.json of <paramref name="directory"/> (an empty object when absent); malformed → a located error.</summary>
+    public static JsonObject ReadDatasetInfo(string directory)
+    {
+        var infoPath = Path.Combine(directory, DatasetInfoFile);
+        if (!File.Exists(infoPath)) return new JsonObject();
+        try
+        {
+            return JsonNode.Parse(IO.InputText.ReadAllText(infoPath)) as JsonObject
+                   ?? throw new DataFormatException(infoPath, "must be a JSON object of dataset entries");
+        }
+        catch (JsonException e) { throw new DataFormatException(infoPath, $"malformed or truncated JSON: {e.Message}", inner: e); }
     }
 
     /// <summary>
@@ -57,7 +71,7 @@ public static class LlamaFactoryExport
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"SFT data file not found: {path}", path);
         JsonNode? root;
-        try { root = JsonNode.Parse(File.ReadAllText(path)); }
+        try { root = JsonNode.Parse(IO.InputText.ReadAllText(path)); }
         catch (JsonException e) { throw new DataFormatException(path, $"not valid JSON: {e.Message}", inner: e); }
         if (root is not JsonArray array) throw new DataFormatException(path, "expected a JSON array of {instruction, input, output} objects");
         var examples = new List<SftExample>(array.Count);
@@ -76,12 +90,5 @@ public static class LlamaFactoryExport
             examples.Add(new SftExample(prompt, output, Field("system")));
         }
         return examples;
-    }
-
-    static void WriteAtomically(string path, string text)
-    {
-        var temp = path + ".tmp";
-        File.WriteAllText(temp, text);
-        File.Move(temp, path, overwrite: true);
     }
 }

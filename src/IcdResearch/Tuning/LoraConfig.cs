@@ -24,10 +24,12 @@ public sealed record LoraConfig
     /// <summary>Throws <see cref="ArgumentException"/> for values PEFT would also reject.</summary>
     public LoraConfig Validate()
     {
-        if (Rank < 1) throw new ArgumentException($"LoRA rank must be >= 1 (got {Rank})");
-        if (Alpha <= 0) throw new ArgumentException($"LoRA alpha must be > 0 (got {Alpha})");
-        if (Dropout is < 0 or >= 1) throw new ArgumentException($"LoRA dropout must be in [0, 1) (got {Dropout})");
-        if (TargetModules.Count == 0) throw new ArgumentException("LoRA needs at least one target module");
+        var v = new IO.OptionCheck();
+        v.Int("LoRA rank", Rank, 1);
+        v.Real("LoRA alpha", Alpha, 0, 1e6, minExclusive: true);
+        v.Real("LoRA dropout", Dropout, 0, 1, maxExclusive: true);
+        v.Require(TargetModules.Count > 0, "LoRA needs at least one target module");
+        v.ThrowIfAny();
         return this;
     }
 

@@ -31,9 +31,8 @@ public static class PeftAdapter
         // Target list = the module types actually adapted (what PEFT writes after resolving its targets).
         var targets = adapters.Keys.Select(n => n.Split('.')[^1]).Distinct().Order(StringComparer.Ordinal).ToList();
         var config = PeftAdapterConfig.From(lora with { TargetModules = targets }, baseModelNameOrPath);
-        WriteAtomically(Path.Combine(directory, WeightsFile), path => SafeTensors.Save(path, tensors));
-        WriteAtomically(Path.Combine(directory, ConfigFile),
-            path => File.WriteAllText(path, JsonSerializer.Serialize(config, new JsonSerializerOptions { WriteIndented = true })));
+        SafeTensors.Save(Path.Combine(directory, WeightsFile), tensors);
+        IO.AtomicFile.WriteAllText(Path.Combine(directory, ConfigFile), JsonSerializer.Serialize(config, new JsonSerializerOptions { WriteIndented = true }));
     }
 
     /// <summary>Reads adapter_config.json of an adapter folder.</summary>
@@ -41,8 +40,12 @@ public static class PeftAdapter
     {
         var path = Path.Combine(directory, ConfigFile);
         if (!File.Exists(path)) throw new FileNotFoundException($"{directory}: {ConfigFile} not found (not a PEFT adapter folder)", path);
-        return JsonSerializer.Deserialize<PeftAdapterConfig>(File.ReadAllText(path))
-               ?? throw new InvalidDataException($"{path}: empty adapter config");
+        try
+        {
+            return JsonSerializer.Deserialize<PeftAdapterConfig>(IO.InputText.ReadAllText(path))
+                   ?? throw new Data.DataFormatException(path, "empty adapter config");
+        }
+        catch (JsonException e) { throw new Data.DataFormatException(path, $"malformed or truncated JSON: {e.Message}", inner: e); }
     }
 
     /// <summary>
@@ -70,6 +73,7 @@ public static class PeftAdapter
                 expected.Add(key);
                 if (!file.Tensors.TryGetValue(Normalise(key, file.Tensors), out var t)) problems.Add($"missing {key}");
                 else if (!t.shape.SequenceEqual(target.shape)) problems.Add($"{key} has shape [{string.Join(",", t.shape)}], expected [{string.Join(",", target.shape)}]");
+                else if (!isfinite(t).all().item<bool>()) problems.Add($"{key} holds non-finite values (NaN or ±inf)");
                 else target.copy_(t);
             }
         var unexpected = file.Tensors.Keys.Where(k => !expected.Contains(k) && !expected.Contains(k.Replace(".default.", "."))).ToList();
@@ -81,11 +85,4 @@ public static class PeftAdapter
     /// <summary>Older PEFT versions kept the adapter name ("lora_A.default.weight"); accept both spellings.</summary>
     static string Normalise(string key, IReadOnlyDictionary<string, Tensor> tensors) =>
         tensors.ContainsKey(key) ? key : key.Replace(".lora_A.weight", ".lora_A.default.weight").Replace(".lora_B.weight", ".lora_B.default.weight");
-
-    static void WriteAtomically(string path, Action<string> write)
-    {
-        var temp = path + ".tmp";
-        write(temp);
-        File.Move(temp, path, overwrite: true);
-    }
 }

@@ -27,11 +27,25 @@ public sealed record PretrainOptions
     /// <summary>Stop after this step (with a checkpoint) as if interrupted; a later call resumes. Null runs to the end.</summary>
     public int? StopAfter { get; init; }
 
-    public void Validate()
+    /// <summary>Checks every setting (finite, in range); the message names the setting, its value and the allowed range.</summary>
+    public PretrainOptions Validate()
     {
-        if (Steps < 1 || BatchSize < 1 || Context < 2 || EvalEvery < 1 || CheckpointEvery < 1 || EvalBatches < 1)
-            throw new ArgumentException("steps, batch size, eval/checkpoint intervals must be positive and context at least 2.");
-        if (LearningRate <= 0 || WarmupSteps < 0 || GradClip < 0 || WeightDecay < 0)
-            throw new ArgumentException("learning rate must be positive; warmup, clip and weight decay non-negative.");
+        var v = new IO.OptionCheck();
+        v.Int("steps", Steps, 1);
+        v.Int("batch size", BatchSize, 1);
+        v.Int("context", Context, 2);
+        v.Int("eval interval", EvalEvery, 1);
+        v.Int("eval batches", EvalBatches, 1);
+        v.Int("checkpoint interval", CheckpointEvery, 1);
+        v.Int("warm-up steps", WarmupSteps, 0);
+        v.Real("learning rate", LearningRate, 0, 10, minExclusive: true);
+        v.Real("min learning-rate ratio", MinLearningRateRatio, 0, 1);
+        v.Real("beta1", Beta1, 0, 1, maxExclusive: true);
+        v.Real("beta2", Beta2, 0, 1, maxExclusive: true);
+        v.Real("weight decay", WeightDecay, 0, 10);
+        v.Real("gradient clip", GradClip, 0, 1e6);
+        if (StopAfter is { } stop) v.Int("stop after", stop, 1);
+        v.ThrowIfAny();
+        return this;
     }
 }

@@ -24,6 +24,14 @@ public sealed record LossPoint(int Step, double TrainLoss, double HeldOutLoss);
 /// </summary>
 public static class Pretrainer
 {
+    /// <summary>Settings that only say when to stop, save or evaluate: they may change between a run and its resumption.</summary>
+    static readonly string[] ScheduleOnly = [nameof(PretrainOptions.StopAfter), nameof(PretrainOptions.CheckpointEvery), nameof(PretrainOptions.EvalEvery), nameof(PretrainOptions.EvalBatches)];
+
+    /// <summary>The fingerprint a pretraining run's checkpoints are checked against: settings, token streams, architecture.</summary>
+    public static RunFingerprint Fingerprint(CausalLM model, TokenStream train, TokenStream heldOut, PretrainOptions o) =>
+        RunFingerprint.Create(o, RunFingerprint.HashTokens([train.Tokens, heldOut.Tokens]),
+            System.Text.Json.JsonSerializer.Serialize(model.Config), ScheduleOnly);
+
     public static PretrainResult Train(CausalLM model, TokenStream train, TokenStream heldOut, PretrainOptions o,
         string checkpointDir, TextWriter? plainOutput = null)
     {
@@ -36,7 +44,8 @@ public static class Pretrainer
              new AdamW.ParamGroup(vectors, o.LearningRate, o.Beta1, o.Beta2, 1e-8, 0.0, false, false)],
             o.LearningRate, o.Beta1, o.Beta2);
         var schedule = new LearningRateSchedule(o.LearningRate, o.WarmupSteps, o.Steps, LearningRateDecay.Cosine, o.MinLearningRateRatio);
-        var checkpoints = new TrainingCheckpoint(checkpointDir, keepLast: 1, trainableOnly: false);
+        // Two checkpoints are kept so that a torn latest one falls back to the previous.
+        var checkpoints = new TrainingCheckpoint(checkpointDir, keepLast: 2, trainableOnly: false, Fingerprint(model, train, heldOut, o));
         var start = checkpoints.TryResume(model, optimizer)?.Step ?? 0;
         var curve = new List<LossPoint>();
         var clock = System.Diagnostics.Stopwatch.StartNew();

@@ -40,15 +40,27 @@ public sealed record SftOptions
     /// <summary>Stop (with a checkpoint) after this many optimizer steps in total — smoke runs and interruption tests.</summary>
     public int? MaxSteps { get; init; }
 
+    /// <summary>Checks every setting (finite, in range); the message names the setting, its value and the allowed range.</summary>
     public SftOptions Validate()
     {
-        if (Epochs < 1) throw new ArgumentException($"epochs must be >= 1 (got {Epochs})");
-        if (BatchSize < 1) throw new ArgumentException($"batch size must be >= 1 (got {BatchSize})");
-        if (GradientAccumulation < 1) throw new ArgumentException($"gradient accumulation must be >= 1 (got {GradientAccumulation})");
-        if (LearningRate <= 0) throw new ArgumentException($"learning rate must be > 0 (got {LearningRate})");
-        if (WarmupRatio is < 0 or > 1) throw new ArgumentException($"warm-up ratio must be in [0, 1] (got {WarmupRatio})");
-        if (MaxLength < 2) throw new ArgumentException($"max length must be >= 2 (got {MaxLength})");
-        if (MaxGradNorm < 0) throw new ArgumentException($"max grad norm must be >= 0 (got {MaxGradNorm})");
+        var v = new IO.OptionCheck();
+        v.Int("epochs", Epochs, 1);
+        v.Int("batch size", BatchSize, 1);
+        v.Int("gradient accumulation", GradientAccumulation, 1);
+        v.Real("learning rate", LearningRate, 0, 10, minExclusive: true);
+        v.Real("warm-up ratio", WarmupRatio, 0, 1);
+        if (WarmupSteps is { } w) v.Int("warm-up steps", w, 0);
+        v.Real("min learning-rate ratio", MinLearningRateRatio, 0, 1);
+        v.Real("weight decay", WeightDecay, 0, 10);
+        v.Real("beta1", Beta1, 0, 1, maxExclusive: true);
+        v.Real("beta2", Beta2, 0, 1, maxExclusive: true);
+        v.Real("epsilon", Epsilon, 0, 1, minExclusive: true);
+        v.Real("max grad norm", MaxGradNorm, 0, 1e6);
+        v.Int("max length", MaxLength, 2);
+        v.Int("save steps", SaveEverySteps, 0);
+        v.Int("checkpoints kept", KeepCheckpoints, 1);
+        if (MaxSteps is { } m) v.Int("max steps", m, 1);
+        v.ThrowIfAny();
         Lora.Validate();
         return this;
     }

@@ -31,10 +31,20 @@ public sealed record SftResult
 /// Folder layout under <c>outDir</c>: checkpoints/ (step-N, best, latest), best/ and final/ (written by
 /// <c>saveModel</c>: a PEFT adapter or a full model folder), sft-metrics.json.
 /// </summary>
+/// <remarks><c>baseModel</c> is the identity of the base model (e.g. <see cref="TrainingFingerprint.ModelIdentity"/>), part of the run's fingerprint.</remarks>
 public sealed class SftTrainer(nn.Module model, LogitsFunction logits, SftOptions options, string outDir,
-    Action<string>? saveModel = null, TextWriter? plainOutput = null)
+    Action<string>? saveModel = null, TextWriter? plainOutput = null, string? baseModel = null)
 {
     public SftOptions Options { get; } = options.Validate();
+
+    /// <summary>Settings that only say when to stop, save or evaluate: they may change between a run and its resumption.</summary>
+    static readonly string[] ScheduleOnly = [nameof(SftOptions.MaxSteps), nameof(SftOptions.SaveEverySteps), nameof(SftOptions.KeepCheckpoints)];
+
+    /// <summary>What the checkpoints of this trainer are checked against on resume: settings, the encoded examples, the base model.</summary>
+    public RunFingerprint Fingerprint(IReadOnlyList<SftSequence> train, IReadOnlyList<SftSequence>? dev) =>
+        RunFingerprint.Create(Options, RunFingerprint.HashTokens(
+            train.SelectMany(s => new[] { s.InputIds, s.Labels }).Append([-1]).Concat((dev ?? []).SelectMany(s => new[] { s.InputIds, s.Labels }))),
+            baseModel, ScheduleOnly);
 
     public SftResult Train(IReadOnlyList<SftSequence> train, IReadOnlyList<SftSequence>? dev, int padId)
     {
@@ -51,7 +61,7 @@ public sealed class SftTrainer(nn.Module model, LogitsFunction logits, SftOption
         var totalSteps = stepsPerEpoch * Options.Epochs;
         var warmup = Options.WarmupSteps ?? (int)Math.Round(Options.WarmupRatio * totalSteps);
         var schedule = new LearningRateSchedule(Options.LearningRate, warmup, totalSteps, Options.Decay, Options.MinLearningRateRatio);
-        var checkpoints = new TrainingCheckpoint(Path.Combine(outDir, "checkpoints"), Options.KeepCheckpoints);
+        var checkpoints = new TrainingCheckpoint(Path.Combine(outDir, "checkpoints"), Options.KeepCheckpoints, fingerprint: Fingerprint(train, dev));
 
         var state = checkpoints.TryResume(model, optimizer);
         var resumedFrom = state?.Step;
@@ -129,7 +139,7 @@ public sealed class SftTrainer(nn.Module model, LogitsFunction logits, SftOption
             LastTrainLoss = lastLoss,
             TrainableParameters = trainable,
         };
-        File.WriteAllText(Path.Combine(outDir, "sft-metrics.json"), JsonSerializer.Serialize(new { options = Options, result },
+        IO.AtomicFile.WriteAllText(Path.Combine(outDir, "sft-metrics.json"), JsonSerializer.Serialize(new { options = Options, result },
             new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
         optimizer.Dispose();
         return result;

@@ -27,12 +27,14 @@ public sealed class TokenStream
 
     /// <summary>
     /// Batch <paramref name="step"/> of a run: <paramref name="batchSize"/> windows at offsets drawn from a generator seeded
-    /// by (seed, step) — so a resumed run sees exactly the batches the uninterrupted run would have seen.
+    /// by (seed, step) — so a resumed run sees exactly the batches the uninterrupted run would have seen, and two runs
+    /// with the same seed see the same batches (the seed is mixed with SplitMix64, not <see cref="HashCode"/>, whose
+    /// result is randomised per process).
     /// </summary>
     public (Tensor Input, Tensor Target) RandomBatch(int batchSize, int context, int seed, int step)
     {
         RequireLength(context);
-        var random = new Random(HashCode.Combine(seed, step, 0x5eed));
+        var random = new Random(BatchSeed(seed, step));
         var offsets = Enumerable.Range(0, batchSize).Select(_ => random.Next(0, Length - context)).ToArray();
         return Windows(offsets, context);
     }
@@ -43,6 +45,15 @@ public sealed class TokenStream
         RequireLength(context);
         var offsets = Enumerable.Range(0, (Length - 1) / context).Select(i => i * context).ToArray();
         foreach (var chunk in offsets.Chunk(batchSize).Take(maxBatches)) yield return Windows(chunk, context);
+    }
+
+    /// <summary>SplitMix64 finaliser of (seed, step): a well-spread, process-independent generator seed.</summary>
+    internal static int BatchSeed(int seed, int step)
+    {
+        var z = unchecked(((ulong)(uint)seed << 32 | (uint)step) + 0x9E3779B97F4A7C15UL);
+        z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
+        z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
+        return (int)((z ^ (z >> 31)) & int.MaxValue);
     }
 
     (Tensor Input, Tensor Target) Windows(int[] offsets, int context)

@@ -41,7 +41,7 @@ public static class TrainingFingerprint
     {
         var sb = new StringBuilder();
         var config = Path.Combine(directory, "config.json");
-        if (File.Exists(config)) sb.Append(File.ReadAllText(config));
+        if (File.Exists(config)) sb.Append(IO.InputText.ReadAllText(config));
         sb.Append('\n').Append(Read(directory) ?? "");
         if (Directory.Exists(directory))
             foreach (var file in Directory.EnumerateFiles(directory, "*.safetensors").Order(StringComparer.Ordinal))
@@ -53,12 +53,12 @@ public static class TrainingFingerprint
     public static string? Read(string directory)
     {
         var path = Path.Combine(directory, FileName);
-        return File.Exists(path) ? File.ReadAllText(path).Trim() : null;
+        return File.Exists(path) ? IO.InputText.ReadAllText(path).Trim() : null;
     }
 
     public static void Write(string directory, string fingerprint)
     {
         Directory.CreateDirectory(directory);
-        File.WriteAllText(Path.Combine(directory, FileName), fingerprint + "\n");
+        IO.AtomicFile.WriteAllText(Path.Combine(directory, FileName), fingerprint + "\n");
     }
 }

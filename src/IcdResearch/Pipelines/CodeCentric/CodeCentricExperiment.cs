@@ -249,12 +249,13 @@ public static class CodeCentricExperiment
 
     static void SaveOutputs(string path, CodeCentricData data, CodeCentricEvaluation.Outputs outputs)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var options = new JsonSerializerOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-        using var w = new StreamWriter(path, false, new UTF8Encoding(false));
-        for (int i = 0; i < data.Test.Count; i++)
-            w.Write(JsonSerializer.Serialize(new { id = data.Test[i].Id, gold = data.Test[i].Codes, reference_evidence = data.Test[i].Evidence,
-                output = outputs.Raw[i], codes = outputs.Parsed[i].Codes, evidence = outputs.Parsed[i].Evidence, rejected = outputs.Parsed[i].Rejected }, options) + "\n");
+        IO.AtomicFile.WriteText(path, w =>
+        {
+            for (int i = 0; i < data.Test.Count; i++)
+                w.Write(JsonSerializer.Serialize(new { id = data.Test[i].Id, gold = data.Test[i].Codes, reference_evidence = data.Test[i].Evidence,
+                    output = outputs.Raw[i], codes = outputs.Parsed[i].Codes, evidence = outputs.Parsed[i].Evidence, rejected = outputs.Parsed[i].Rejected }, options) + "\n");
+        });
     }
 
     static ResultRow Row(string experiment, string arm, string split, int n, string metric, double value, double lo = double.NaN, double hi = double.NaN,

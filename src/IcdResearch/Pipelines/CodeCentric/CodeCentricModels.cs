@@ -37,12 +37,11 @@ public sealed class CodeCentricModels(string backboneDirectory, CodeCentricOptio
         if (File.Exists(Path.Combine(finalDir, "config.json")) && File.Exists(costFile))
         {
             log?.Invoke($"{arm}: reusing {finalDir}");
-            return (Load(finalDir), JsonSerializer.Deserialize<TrainingCost>(File.ReadAllText(costFile))!);
+            return (Load(finalDir), JsonSerializer.Deserialize<TrainingCost>(IO.InputText.ReadAllText(costFile))!);
         }
 
         TorchRuntime.EnsureLoaded();
-        var tokenizer = TokenizerLoader.FromDirectory(backboneDirectory);
-        var model = CausalLM.FromPretrained(backboneDirectory);
+        var (model, tokenizer) = Inference.ModelFolder.Load(backboneDirectory);
         var (sequences, report) = new SftEncoder(tokenizer, options.MaxLength).EncodeAll(examples.Select(e => new SftExample(e.Prompt, e.Answer)));
         log?.Invoke($"{arm}: {report}");
         var sft = new SftOptions
@@ -61,14 +60,15 @@ public sealed class CodeCentricModels(string backboneDirectory, CodeCentricOptio
         sw.Stop();
         if (!File.Exists(Path.Combine(finalDir, "config.json"))) Save(finalDir);
         var cost = new TrainingCost(sequences.Count, report.Tokens, sw.Elapsed.TotalSeconds / options.Epochs, options.Epochs, result.LastTrainLoss);
-        File.WriteAllText(costFile, JsonSerializer.Serialize(cost));
+        IO.AtomicFile.WriteAllText(costFile, JsonSerializer.Serialize(cost));
         return (new TorchModel(model, tokenizer, options.GenerationBatchSize), cost);
     }
 
     TorchModel Load(string dir)
     {
         TorchRuntime.EnsureLoaded();
-        return new TorchModel(CausalLM.FromPretrained(dir), TokenizerLoader.FromDirectory(dir), options.GenerationBatchSize);
+        var (model, tokenizer) = Inference.ModelFolder.Load(dir);
+        return new TorchModel(model, tokenizer, options.GenerationBatchSize);
     }
 
     /// <summary>Greedy generation with the chat template; an answer prefix is appended after the assistant header.</summary>

@@ -14,18 +14,14 @@ public static class SpanPairsFile
 
     public static void Write(string path, IEnumerable<SpanCodePair> pairs)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        var tmp = path + ".tmp";
-        using (var w = new StreamWriter(tmp, false, new UTF8Encoding(false)))
-            foreach (var p in pairs) w.Write(JsonSerializer.Serialize(p, Options) + "\n");
-        File.Move(tmp, path, overwrite: true);
+        IO.AtomicFile.WriteText(path, w => { foreach (var p in pairs) w.Write(JsonSerializer.Serialize(p, Options) + "\n"); });
     }
 
     public static List<SpanCodePair> Read(string path)
     {
         var pairs = new List<SpanCodePair>();
         int line = 0;
-        foreach (var text in File.ReadLines(path))
+        foreach (var text in IO.InputText.ReadAllLines(path))
         {
             line++;
             if (text.Trim().Length == 0) continue;

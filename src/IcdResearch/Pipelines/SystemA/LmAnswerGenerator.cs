@@ -9,7 +9,9 @@ namespace IcdResearch.Pipelines.SystemA;
 /// <summary>
 /// <see cref="IAnswerGenerator"/> over the project's <see cref="Generator"/>: prompts are rendered exactly as in
 /// fine-tuning (<see cref="SftEncoder"/>: chat template with generation prompt), decoding is constrained by the answer
-/// grammar, and each answer carries its per-token probabilities (Eq. 2). Prompts sharing one grammar object are batched;
+/// grammar (<see cref="AnswerGrammarUnits"/>, the same grammar `icd serve` applies), the answer text is the grammar's
+/// units as written (<see cref="UnitGrammarConstraint.Spell"/>), and each answer carries its per-token probabilities
+/// (Lv et al. Eq. 2). Greedy prompts are batched, each under its own grammar;
 /// sampling uses temperature <see cref="Temperature"/> and nucleus <see cref="TopP"/>, seeded.
 /// </summary>
 public sealed class LmAnswerGenerator(CausalLM model, ITextTokenizer tokenizer, int batchSize = 8) : IAnswerGenerator
@@ -23,36 +25,39 @@ public sealed class LmAnswerGenerator(CausalLM model, ITextTokenizer tokenizer, 
     public IReadOnlyList<GeneratedAnswer> Greedy(IReadOnlyList<string> prompts, IReadOnlyList<AnswerGrammar> grammars)
     {
         var answers = new GeneratedAnswer[prompts.Count];
-        var i = 0;
-        while (i < prompts.Count)
+        var constraints = new Dictionary<AnswerGrammar, UnitGrammarConstraint?>(ReferenceEqualityComparer.Instance);
+        foreach (var batch in Enumerable.Range(0, prompts.Count).Chunk(batchSize))
         {
-            // A run of prompts with the same grammar object shares one constrained batch.
-            var j = i + 1;
-            while (j < prompts.Count && j - i < batchSize && ReferenceEquals(grammars[j], grammars[i])) j++;
-            var batch = Enumerable.Range(i, j - i).ToList();
-            var outputs = _generator.Generate(batch.Select(k => Encode(prompts[k])).ToList(), Options(grammars[i], sample: false, seed: 0));
-            for (var k = 0; k < batch.Count; k++) answers[batch[k]] = ToAnswer(outputs[k], grammars[i]);
-            i = j;
+            // One batch, each prompt under its own grammar (one constraint per grammar object) and its own token cap.
+            var rows = batch.Select(k => constraints.TryGetValue(grammars[k], out var c) ? c : constraints[grammars[k]] = Constraint(grammars[k])).ToList();
+            var caps = batch.Select(k => MaxNewTokens(grammars[k])).ToList();
+            var options = Options(grammars[batch[0]], null, sample: false, seed: 0) with { MaxNewTokens = caps.Max(), RowMaxNewTokens = caps, Constraints = rows };
+            var outputs = _generator.Generate(batch.Select(k => Encode(prompts[k])).ToList(), options);
+            for (var k = 0; k < batch.Length; k++) answers[batch[k]] = ToAnswer(outputs[k], rows[k]);
         }
         return answers;
     }
 
     public IReadOnlyList<GeneratedAnswer> Sample(string prompt, AnswerGrammar grammar, int count, int seed)
     {
+        // One batch sharing the prompt's prefill; round i draws with seed + i (as an OpenAI server's n samples with this seed).
         var ids = Encode(prompt);
-        return _generator.Generate(Enumerable.Repeat(ids, count).ToList(), Options(grammar, sample: true, seed)).Select(s => ToAnswer(s, grammar)).ToList();
+        var constraint = Constraint(grammar);
+        return _generator.Generate(Enumerable.Repeat(ids, count).ToList(), Options(grammar, constraint, sample: true, seed)).Select(s => ToAnswer(s, constraint)).ToList();
     }
 
     IReadOnlyList<int> Encode(string prompt) => _encoder.Render(new SftExample(prompt, "")).Prompt;
 
-    GenerationOptions Options(AnswerGrammar grammar, bool sample, int seed) => new()
+    UnitGrammarConstraint? Constraint(AnswerGrammar grammar) => grammar is AnswerGrammar.Free ? null : new(grammar.ToUnitGrammar(), tokenizer);
+
+    GenerationOptions Options(AnswerGrammar grammar, UnitGrammarConstraint? constraint, bool sample, int seed) => new()
     {
         MaxNewTokens = MaxNewTokens(grammar),
         DoSample = sample,
         Temperature = Temperature,
         TopP = TopP,
         Seed = seed,
-        Constraint = grammar is AnswerGrammar.Free ? null : new GrammarDecodingConstraint(grammar, tokenizer),
+        Constraint = constraint,
     };
 
     /// <summary>A cap on answer length that every valid answer fits under.</summary>
@@ -64,17 +69,7 @@ public sealed class LmAnswerGenerator(CausalLM model, ITextTokenizer tokenizer, 
         _ => 128,
     };
 
-    /// <summary>
-    /// The answer text with every name restored to its exact spelling: a name with characters outside the vocabulary
-    /// decodes with &lt;unk&gt;, so decoded pieces are mapped back through decode(encode(name)).
-    /// </summary>
-    GeneratedAnswer ToAnswer(GeneratedSequence s, AnswerGrammar grammar)
-    {
-        IReadOnlyList<string>? names = grammar switch { AnswerGrammar.OneName g => g.Names, AnswerGrammar.NameSet g => g.Names, _ => null };
-        if (names is null) return new(s.Text, s.TokenProbabilities);
-        var byDecoded = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var n in names) byDecoded.TryAdd(tokenizer.Decode(tokenizer.Encode(n)), n);
-        var pieces = s.Text.Split(DiseaseCandidates.Separator).Select(p => byDecoded.GetValueOrDefault(p, p));
-        return new(string.Join(DiseaseCandidates.Separator, pieces), s.TokenProbabilities);
-    }
+    /// <summary>The units the tokens spelled (exact names even where the vocabulary lacks a character); free answers are decoded.</summary>
+    static GeneratedAnswer ToAnswer(GeneratedSequence s, UnitGrammarConstraint? constraint)
+        => new(constraint?.Spell(s.Tokens) ?? s.Text, s.TokenProbabilities);
 }

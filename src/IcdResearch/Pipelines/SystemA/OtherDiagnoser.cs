@@ -1,3 +1,4 @@
+using IcdResearch.Data;
 using IcdResearch.Inference.Constraints;
 
 namespace IcdResearch.Pipelines.SystemA;
@@ -13,11 +14,11 @@ public sealed class OtherDiagnoser(IAnswerGenerator model, DiseaseCandidates can
 
     /// <param name="clinicalInfo">The record's clinical-information text (prompt input).</param>
     /// <param name="entities">Null for the direct model; the record's NER entities for the NER-enhanced model.</param>
-    /// <param name="recordIndex">Position of the record in the run (seeds its samples reproducibly).</param>
-    public List<List<string>> Sample(string clinicalInfo, IReadOnlyList<string>? entities, int recordIndex)
+    /// <param name="recordId">The record's id: its samples are seeded from it (<see cref="RecordSeed"/>), so they do not depend on batch or order.</param>
+    public List<List<string>> Sample(string clinicalInfo, IReadOnlyList<string>? entities, string recordId)
     {
         var prompt = SystemAPrompts.Other(clinicalInfo, candidates, entities);
-        var answers = model.Sample(prompt, new AnswerGrammar.NameSet(candidates.Names), Samples, seed + 7919 * recordIndex);
+        var answers = model.Sample(prompt, new AnswerGrammar.NameSet(candidates.Names), Samples, RecordSeed.For(seed, recordId));
         return answers.Select(a => candidates.ParseSet(a.Text)).ToList();
     }
 }

@@ -4,11 +4,12 @@ using IcdResearch.Data;
 namespace IcdResearch.Pipelines.SystemA;
 
 /// <summary>
-/// Lenient reader for `icd predict`: records in the official CCL25 input schema, where every record must get a
-/// prediction. Unlike the training loaders it does not reject imperfect records: a missing or null text field is
-/// read as empty (so is a bare NaN), a number as its text, a missing 病案标识 becomes "record-&lt;index&gt;", a repeated id is kept once —
-/// each with a warning (one line per kind, with the affected records counted). Labels, if present, are ignored.
-/// Only a file that is not a JSON array (or object) of records is an error.
+/// Reader for `icd predict`: records in the official CCL25 input schema (a JSON array of record objects, strict UTF-8).
+/// Text fields are read leniently, because every record must get a prediction: a missing or null text field is read as
+/// empty (so is a bare NaN), a number or list as its text — with one warning per field counting the records affected.
+/// What cannot be predicted is an error naming file, record and field: a file that is not an array of records (e.g.
+/// <c>{"records": [...]}</c>), a record that is not an object, a record without a 病案标识, a repeated 病案标识.
+/// Labels, if present, are ignored.
 /// </summary>
 public static class PredictInput
 {
@@ -17,26 +18,30 @@ public static class PredictInput
         if (!File.Exists(path)) throw new FileNotFoundException($"input file not found: {path}", path);
         JsonDocument doc;
         // Bare NaN (a pandas export artefact; the official test-a file has it) is read as null, as the training loaders do.
-        var json = JsonRecordFile.ReplaceBareNaN(File.ReadAllText(path));
+        var json = JsonRecordFile.ReplaceBareNaN(IO.InputText.ReadAllText(path));
         try { doc = JsonDocument.Parse(json, new JsonDocumentOptions { AllowTrailingCommas = true }); }
-        catch (JsonException e) { throw new InvalidDataException($"{path}: not valid JSON ({e.Message})"); }
-        using var _ = doc;
-        var items = doc.RootElement.ValueKind switch
+        catch (JsonException e)
         {
-            JsonValueKind.Array => doc.RootElement.EnumerateArray().ToList(),
-            JsonValueKind.Object => [doc.RootElement],
-            var k => throw new InvalidDataException($"{path}: expected a JSON array of records, found {k}"),
-        };
+            throw new DataFormatException(path, $"malformed JSON at line {(e.LineNumber ?? 0) + 1}, position {(e.BytePositionInLine ?? 0) + 1}: {e.Message}", inner: e);
+        }
+        using var _ = doc;
+        if (doc.RootElement.ValueKind != JsonValueKind.Array)
+        {
+            var keys = doc.RootElement.ValueKind == JsonValueKind.Object
+                ? $" with the keys {string.Join(", ", doc.RootElement.EnumerateObject().Take(5).Select(p => $"\"{Excerpt.Of(p.Name, 40)}\""))}" : "";
+            throw new DataFormatException(path, $"expected a JSON array of records at the top level, found {Describe(doc.RootElement.ValueKind)}{keys}");
+        }
+        var items = doc.RootElement.EnumerateArray().ToList();
         var missing = new Dictionary<string, int>();
         var records = new List<ClinicalRecord>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < items.Count; i++)
         {
-            if (items[i].ValueKind != JsonValueKind.Object) { warn($"{path}: record {i} is not a JSON object ({items[i].ValueKind}); skipped — it has no id to predict for"); continue; }
-            var id = Text(items[i], Ccl25Fields.Id);
-            if (string.IsNullOrWhiteSpace(id)) { id = $"record-{i}"; warn($"{path}: record {i} has no {Ccl25Fields.Id}; predicted as \"{id}\""); }
-            id = id.Trim();
-            if (!seen.Add(id)) { warn($"{path}: record {i} repeats {Ccl25Fields.Id} {id}; only its first occurrence is predicted"); continue; }
+            if (items[i].ValueKind != JsonValueKind.Object)
+                throw new DataFormatException(path, $"expected a record object, found {Describe(items[i].ValueKind)}", i);
+            var id = Text(items[i], Ccl25Fields.Id)?.Trim();
+            if (string.IsNullOrEmpty(id)) throw new DataFormatException(path, "missing or empty: every record needs an id to predict for", i, field: Ccl25Fields.Id);
+            if (!seen.Add(id)) throw new DataFormatException(path, "duplicate id (the same 病案标识 occurs earlier in the file)", i, id, Ccl25Fields.Id);
             var record = new ClinicalRecord { Id = id };
             var absent = new List<string>();
             foreach (var field in Ccl25Fields.TextFields)
@@ -50,6 +55,16 @@ public static class PredictInput
         foreach (var (field, count) in missing) warn($"{path}: {count} of {items.Count} records have no {field} (read as empty)");
         return records;
     }
+
+    static string Describe(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        _ => "null",
+    };
 
     static string? Text(JsonElement record, string field)
         => record.TryGetProperty(field, out var v) ? v.ValueKind switch

@@ -18,14 +18,19 @@ public static class PrimaryAblation
             () => o.RejudgedWithExample ?? throw new InvalidOperationException($"record {o.Id}: re-judge (with example) answer was not computed"),
             () => o.RejudgedWithoutExample ?? throw new InvalidOperationException($"record {o.Id}: re-judge (without example) answer was not computed"))).ToList();
 
-    /// <summary>Which records need which re-judge answers so that every arm at every threshold ≤ <paramref name="maxThreshold"/> can be decided.</summary>
-    public static (List<int> WithExample, List<int> WithoutExample) Needed(IReadOnlyList<PrimaryFirstPass> first, IReadOnlyList<string> neighbours, ConfidenceThreshold maxThreshold)
+    /// <summary>
+    /// Which records need which re-judge answers so that every arm of <paramref name="arms"/> at every threshold ≤
+    /// <paramref name="maxThreshold"/> can be decided (a record uncertain at a lower threshold is uncertain at the maximum).
+    /// </summary>
+    public static (List<int> WithExample, List<int> WithoutExample) Needed(IReadOnlyList<PrimaryFirstPass> first, IReadOnlyList<string> neighbours,
+        IReadOnlyCollection<PrimaryArm> arms, ConfidenceThreshold maxThreshold)
     {
         var with = new List<int>(); var without = new List<int>();
         for (var i = 0; i < first.Count; i++)
         {
-            if (first[i].Code != neighbours[i]) with.Add(i);
-            if (maxThreshold.IsUncertain(first[i].Confidence)) without.Add(i);
+            var routes = arms.Select(arm => PrimaryRouter.Route(arm, first[i], neighbours[i], maxThreshold)).ToHashSet();
+            if (routes.Contains(PrimaryRoute.RejudgedWithExample)) with.Add(i);
+            if (routes.Contains(PrimaryRoute.RejudgedWithoutExample)) without.Add(i);
         }
         return (with, without);
     }

@@ -61,17 +61,19 @@ public sealed record SystemAConfig
 
     public void Save(string modelsDir)
     {
-        Directory.CreateDirectory(modelsDir);
-        var path = Path.Combine(modelsDir, FileName);
-        File.WriteAllText(path + ".tmp", JsonSerializer.Serialize(this, Json));
-        File.Move(path + ".tmp", path, overwrite: true);
+        IO.AtomicFile.WriteAllText(Path.Combine(modelsDir, FileName), JsonSerializer.Serialize(this, Json));
     }
 
     public static SystemAConfig Load(string modelsDir)
     {
         var path = Path.Combine(modelsDir, FileName);
         if (!File.Exists(path)) throw new FileNotFoundException($"{path} not found: train the models first with `icd reproduce` (it writes {FileName} into the models folder)", path);
-        var config = JsonSerializer.Deserialize<SystemAConfig>(File.ReadAllText(path), Json) ?? throw new InvalidDataException($"{path} is empty");
+        SystemAConfig config;
+        try { config = JsonSerializer.Deserialize<SystemAConfig>(IO.InputText.ReadAllText(path), Json) ?? throw new Data.DataFormatException(path, "empty (null)"); }
+        catch (JsonException e)
+        {
+            throw new Data.DataFormatException(path, $"malformed or truncated JSON at line {(e.LineNumber ?? 0) + 1}, position {(e.BytePositionInLine ?? 0) + 1}{(e.Path is { Length: > 1 } p ? $" (field {p})" : "")}: train the models again with `icd reproduce`", inner: e);
+        }
         config.ClinicalInfo.Validate();
         return config;
     }

@@ -43,198 +43,258 @@ public sealed class SystemAExperiment(ISystemABackend backend, SystemARun run)
     readonly Dictionary<string, double> _seconds = [];
     readonly Stopwatch _total = Stopwatch.StartNew();
 
-    static readonly string[] ModelNames = ["primary", "rejudge", "other_direct", "other_ner", "ner"];
+    /// <summary>The five fine-tuned models, in training order.</summary>
+    public static readonly string[] ModelNames = ["primary", "rejudge", "other_direct", "other_ner", "ner"];
 
+    /// <summary>The experiment as a chain of named steps; each step's rows are written as soon as it has them.</summary>
     public SystemASummary Run()
     {
-        var p = run.Profile;
-        p.ClinicalInfo.Validate();
+        run.Profile.ClinicalInfo.Validate();
         Directory.CreateDirectory(run.OutDir);
-        var data = run.Data;
-
-        // --- cases and candidates -------------------------------------------------------------------------------
-        var train = Cases(run.TrainIds);
-        var dev = Cases(run.DevIds);
-        var test = Cases(run.TestIds);
-        Say($"System A ({p.Name}): {train.Count} train / {dev.Count} dev / {test.Count} test records ({data.Source})");
-        var primaryCandidates = new DiseaseCandidates(data.PrimaryCodes, data.Codes.NameOf);
-        var otherCandidates = new DiseaseCandidates(data.OtherCodes, data.Codes.NameOf) { ListedInPrompt = p.ListOtherCandidates };
-
-        // --- backbone ---------------------------------------------------------------------------------------------
+        var cases = LoadCases();
         var backbone = Path.Combine(run.ModelsDir, "backbone");
         Time("pretrain", () => backend.EnsureBackbone(backbone, run.Force));
+        var retrieval = Time("retrieval", () => CompareRetrieval(cases, backbone));
+        var ner = NerSilverData(cases);
+        FineTuneModels(cases, retrieval, ner);
+        var pipeline = SavePipeline(cases, retrieval);
+        var primary = Time("primary_arms", () => PrimaryArmRows(pipeline, cases, retrieval));
+        var entities = Time("ner", () => CompareNer(pipeline, cases, ner, backbone));
+        var other = Time("other", () => OtherDiagnoses(pipeline, cases, entities));
+        ResultsTable.Write(Path.Combine(run.OutDir, "ner.csv"), [.. entities.Rows, .. other.NerRows]);
+        ResultsTable.Write(Path.Combine(run.OutDir, "other.csv"), other.Rows);
+        var overallRows = Overall(pipeline, cases, primary, other);
+        WriteTestInput(cases.Test);
+        _seconds["total"] = _total.Elapsed.TotalSeconds;
+        return Summary(cases, ner, retrieval, Headline(overallRows, primary.Rows, [.. entities.Rows, .. other.NerRows], other.Rows));
+    }
 
-        // --- retrieval database: TF-IDF vs hidden states (§3.1, Eq. 1) -------------------------------------------
+    /// <summary>The split's records as System A cases, and the candidate names of both tasks.</summary>
+    sealed record SplitCases(List<SystemACase> Train, List<SystemACase> Dev, List<SystemACase> Test, DiseaseCandidates Primary, DiseaseCandidates Other);
+
+    /// <summary>The retrieval study's rows and the database / index the arms use (the embedding best on dev).</summary>
+    sealed record RetrievalChoice(List<ResultRow> Rows, string Embedding, AdmissionDiagnosisIndex Index, List<SystemACase> DatabaseCases, List<DatabaseEntry> Database);
+
+    /// <summary>Silver NER data (§3.2): the lexicon annotator and the NER model's training / dev segments.</summary>
+    sealed record NerSilver(NerCorpus Corpus, List<NerSegment> Train, List<NerSegment> Dev)
+    {
+        public IReadOnlyList<string> Entities(SystemACase c)
+        {
+            var text = BracketFormat.Escape(c.ClinicalInfo);
+            return SystemASftData.EntityStrings(text, Corpus.Annotate(text, c.ViewDiseases));
+        }
+    }
+
+    sealed record PrimaryResult(List<ResultRow> Rows, Dictionary<string, List<PrimaryOutcome>> Outcomes);
+    sealed record NerResult(List<ResultRow> Rows, Dictionary<string, List<IReadOnlyList<string>>> TestEntities);
+    sealed record OtherResult(List<ResultRow> Rows, List<ResultRow> NerRows, Dictionary<string, List<OtherSamples>> Samples, int TunedThreshold);
+
+    SplitCases LoadCases()
+    {
+        var p = run.Profile;
+        var data = run.Data;
+        var cases = new SplitCases(Cases(run.TrainIds), Cases(run.DevIds), Cases(run.TestIds),
+            new DiseaseCandidates(data.PrimaryCodes, data.Codes.NameOf),
+            new DiseaseCandidates(data.OtherCodes, data.Codes.NameOf) { ListedInPrompt = p.ListOtherCandidates });
+        Say($"System A ({p.Name}): {cases.Train.Count} train / {cases.Dev.Count} dev / {cases.Test.Count} test records ({data.Source})");
+        return cases;
+    }
+
+    /// <summary>Retrieval database (§3.1, Eq. 1): nearest-neighbour primary accuracy with TF-IDF vs hidden-state embeddings.</summary>
+    RetrievalChoice CompareRetrieval(SplitCases cases, string backbone)
+    {
         // The database holds the training records that have a real 入院诊断 (raw text); entity-only records only if none do.
+        var train = cases.Train;
         var databaseCases = train.Any(c => c.HasRawText) ? train.Where(c => c.HasRawText).ToList() : train;
         var database = databaseCases.Select(c => new DatabaseEntry(c.Id, c.AdmissionText, c.ClinicalInfo, c.Labels!.PrimaryCode)).ToList();
-        var retrievalRows = new List<ResultRow>();
-        var indexes = new Dictionary<string, AdmissionDiagnosisIndex>();
-        Time("retrieval", () =>
+        var dbTuples = database.Select(e => (e.Id, e.AdmissionText, e.PrimaryCode)).ToList();
+        var indexes = new Dictionary<string, AdmissionDiagnosisIndex>
         {
-            var dbTuples = database.Select(e => (e.Id, e.AdmissionText, e.PrimaryCode)).ToList();
-            indexes["tfidf"] = new AdmissionDiagnosisIndex(TfidfEmbedding.Fit(database.Select(e => e.AdmissionText)), dbTuples);
-            indexes["hidden"] = new AdmissionDiagnosisIndex(backend.HiddenStateEmbedder(backbone), dbTuples);
-            foreach (var (name, index) in indexes)
-                foreach (var (split, cases) in new[] { ("dev", dev), ("test", test) })
-                {
-                    var hits = index.Nearest(cases.Select(c => c.AdmissionText).ToList());
-                    var correct = cases.Select((c, i) => hits[i].PrimaryCode == c.Labels!.PrimaryCode ? 1.0 : 0.0).ToList();
-                    retrievalRows.Add(ArmRows.Row("retrieval", $"nearest_{name}", split, "primary_accuracy", correct, null,
-                        $"primary code of the most similar training 入院诊断 ({name} embedding)", run.Seed));
-                }
-        });
-        var devAcc = retrievalRows.Where(r => r.Split == "dev").ToDictionary(r => r.Arm, r => r.Value);
+            ["tfidf"] = new(TfidfEmbedding.Fit(database.Select(e => e.AdmissionText)), dbTuples),
+            ["hidden"] = new(backend.HiddenStateEmbedder(backbone), dbTuples),
+        };
+        var rows = new List<ResultRow>();
+        foreach (var (name, index) in indexes)
+            foreach (var (split, list) in new[] { ("dev", cases.Dev), ("test", cases.Test) })
+            {
+                var hits = index.Nearest(list.Select(c => c.AdmissionText).ToList());
+                var correct = list.Select((c, i) => hits[i].PrimaryCode == c.Labels!.PrimaryCode ? 1.0 : 0.0).ToList();
+                rows.Add(ArmRows.Row("retrieval", $"nearest_{name}", split, "primary_accuracy", correct, null,
+                    $"primary code of the most similar training 入院诊断 ({name} embedding)", run.Seed));
+            }
+        var devAcc = rows.Where(r => r.Split == "dev").ToDictionary(r => r.Arm, r => r.Value);
         var embedding = devAcc.GetValueOrDefault("nearest_hidden", -1) > devAcc.GetValueOrDefault("nearest_tfidf", -1) ? "hidden" : "tfidf";
-        var chosen = indexes[embedding];
         Say($"retrieval embedding for the arms: {embedding} (dev neighbour accuracy tfidf {devAcc.GetValueOrDefault("nearest_tfidf"):0.000}, hidden {devAcc.GetValueOrDefault("nearest_hidden"):0.000})");
+        return new RetrievalChoice(rows, embedding, indexes[embedding], databaseCases, database);
+    }
 
-        // --- NER silver data (§3.2) --------------------------------------------------------------------------------
+    NerSilver NerSilverData(SplitCases cases)
+    {
+        var p = run.Profile;
+        var data = run.Data;
         var corpus = NerCorpus.Create(data.Codes, run.ChipCdn);
         var testAViews = data.TestAEntities.ToDictionary(e => e.Id);
         var testACases = data.TestARaw.Select(r => SystemACase.FromRaw(r, testAViews.GetValueOrDefault(r.Id), p.ClinicalInfo)).ToList();
-        var nerTrain = Subsample(corpus.Segments(train.Concat(testACases).Where(c => c.HasRawText).Select(c => (c.ClinicalInfo, (IEnumerable<string>)c.ViewDiseases)), p.NerSegmentChars), p.MaxNerTrainSegments);
-        var nerDev = Subsample(corpus.Segments(dev.Where(c => c.HasRawText).Select(c => (c.ClinicalInfo, (IEnumerable<string>)c.ViewDiseases)), p.NerSegmentChars), Math.Max(8, p.MaxNerTrainSegments / 10));
-        IReadOnlyList<string> Silver(SystemACase c)
-        {
-            var text = BracketFormat.Escape(c.ClinicalInfo);
-            return SystemASftData.EntityStrings(text, corpus.Annotate(text, c.ViewDiseases));
-        }
+        IEnumerable<(string, IEnumerable<string>)> Texts(IEnumerable<SystemACase> list) => list.Where(c => c.HasRawText).Select(c => (c.ClinicalInfo, (IEnumerable<string>)c.ViewDiseases));
+        return new NerSilver(corpus,
+            Subsample(corpus.Segments(Texts(cases.Train.Concat(testACases)), p.NerSegmentChars), p.MaxNerTrainSegments),
+            Subsample(corpus.Segments(Texts(cases.Dev), p.NerSegmentChars), Math.Max(8, p.MaxNerTrainSegments / 10)));
+    }
 
-        // --- fine-tuning the five models ----------------------------------------------------------------------------
-        var trainHits = chosen.Nearest(train.Select(c => c.AdmissionText).ToList(), train.Select(c => (string?)c.Id).ToList());
-        var devHits = chosen.Nearest(dev.Select(c => c.AdmissionText).ToList());
+    /// <summary>The five SFT sets (Figures 2–3 prompts) and their fine-tuning (reused when already trained on the same data).</summary>
+    void FineTuneModels(SplitCases cases, RetrievalChoice retrieval, NerSilver ner)
+    {
+        var p = run.Profile;
+        var (train, dev) = (cases.Train, cases.Dev);
+        var trainHits = retrieval.Index.Nearest(train.Select(c => c.AdmissionText).ToList(), train.Select(c => (string?)c.Id).ToList());
+        var devHits = retrieval.Index.Nearest(dev.Select(c => c.AdmissionText).ToList());
         var sets = new Dictionary<string, (List<(string, string)> Train, List<(string, string)> Dev)>
         {
-            ["primary"] = (SystemASftData.Primary(train, primaryCandidates), SystemASftData.Primary(dev, primaryCandidates)),
-            ["rejudge"] = (SystemASftData.Rejudge(train, trainHits.Select(h => databaseCases[h.Index]).ToList(), primaryCandidates, p.RejudgeWithoutExampleFraction, run.Seed),
-                           SystemASftData.Rejudge(dev, devHits.Select(h => databaseCases[h.Index]).ToList(), primaryCandidates, p.RejudgeWithoutExampleFraction, run.Seed)),
-            ["other_direct"] = (SystemASftData.Other(train, otherCandidates), SystemASftData.Other(dev, otherCandidates)),
-            ["other_ner"] = (SystemASftData.Other(train, otherCandidates, Silver), SystemASftData.Other(dev, otherCandidates, Silver)),
-            ["ner"] = (SystemASftData.Ner(nerTrain), SystemASftData.Ner(nerDev)),
+            ["primary"] = (SystemASftData.Primary(train, cases.Primary), SystemASftData.Primary(dev, cases.Primary)),
+            ["rejudge"] = (SystemASftData.Rejudge(train, trainHits.Select(h => retrieval.DatabaseCases[h.Index]).ToList(), cases.Primary, p.RejudgeWithoutExampleFraction, run.Seed),
+                           SystemASftData.Rejudge(dev, devHits.Select(h => retrieval.DatabaseCases[h.Index]).ToList(), cases.Primary, p.RejudgeWithoutExampleFraction, run.Seed)),
+            ["other_direct"] = (SystemASftData.Other(train, cases.Other), SystemASftData.Other(dev, cases.Other)),
+            ["other_ner"] = (SystemASftData.Other(train, cases.Other, ner.Entities), SystemASftData.Other(dev, cases.Other, ner.Entities)),
+            ["ner"] = (SystemASftData.Ner(ner.Train), SystemASftData.Ner(ner.Dev)),
         };
         foreach (var name in ModelNames)
         {
             Say($"fine-tuning {name}: {sets[name].Train.Count} train / {sets[name].Dev.Count} dev examples");
-            Time($"finetune_{name}", () => backend.FineTune(name, backbone, Path.Combine(run.ModelsDir, name), sets[name].Train, sets[name].Dev, run.Force));
+            Time($"finetune_{name}", () => backend.FineTune(name, Path.Combine(run.ModelsDir, "backbone"), Path.Combine(run.ModelsDir, name), sets[name].Train, sets[name].Dev, run.Force));
         }
+    }
 
+    /// <summary>Writes system-a.json (what `icd predict` loads) and loads the pipeline from it — the one `icd predict` builds.</summary>
+    SystemAPipeline SavePipeline(SplitCases cases, RetrievalChoice retrieval)
+    {
+        var p = run.Profile;
         var config = new SystemAConfig
         {
-            PrimaryCandidates = primaryCandidates.Codes.Select(c => new CandidateEntry(c, primaryCandidates.NameOf(c))).ToList(),
-            OtherCandidates = otherCandidates.Codes.Select(c => new CandidateEntry(c, otherCandidates.NameOf(c))).ToList(),
+            PrimaryCandidates = cases.Primary.Codes.Select(c => new CandidateEntry(c, cases.Primary.NameOf(c))).ToList(),
+            OtherCandidates = cases.Other.Codes.Select(c => new CandidateEntry(c, cases.Other.NameOf(c))).ToList(),
             ClinicalInfo = p.ClinicalInfo,
             Models = ModelNames.Append("backbone").ToDictionary(n => n, n => n),
-            RetrievalEmbedding = embedding,
+            RetrievalEmbedding = retrieval.Embedding,
             ListOtherCandidates = p.ListOtherCandidates,
-            Database = database,
+            Database = retrieval.Database,
             SamplesPerModel = p.SamplesPerModel,
             EnsembleVoteThreshold = OtherAblation.PaperThreshold(2 * p.SamplesPerModel),
             NerSegmentChars = p.NerSegmentChars,
             Seed = run.Seed,
         };
         config.Save(run.ModelsDir);
-        var pipeline = SystemAPipeline.Load(run.ModelsDir, backend, config);
-        int tuned = config.EnsembleVoteThreshold;
+        return SystemAPipeline.Load(run.ModelsDir, backend, config);
+    }
 
-        // --- primary arms (Figure 4) --------------------------------------------------------------------------------
-        var primaryRows = new List<ResultRow>(retrievalRows);
+    /// <summary>Primary arms at the paper's threshold and the threshold sweep (Figure 4); writes primary.csv and primary_cases.csv.</summary>
+    PrimaryResult PrimaryArmRows(SystemAPipeline pipeline, SplitCases cases, RetrievalChoice retrieval)
+    {
+        var p = run.Profile;
+        var rows = new List<ResultRow>(retrieval.Rows);
         var caseRows = new List<string> { "id,arm,split,confidence,correct" };
         var outcomes = new Dictionary<string, List<PrimaryOutcome>>();
-        Time("primary_arms", () =>
+        var maxThreshold = ConfidenceThreshold.Paper with { Threshold = Math.Max(1.0, p.ThresholdSweep.DefaultIfEmpty(1.0).Max()) };
+        foreach (var (split, list) in new[] { ("dev", cases.Dev), ("test", cases.Test) })
         {
-            foreach (var (split, cases) in new[] { ("dev", dev), ("test", test) })
-            {
-                outcomes[split] = PrimaryOutcomes(pipeline, cases, p);
-                primaryRows.AddRange(PrimaryAblation.Rows(outcomes[split], split, ConfidenceThreshold.Paper, p.ThresholdSweep, run.Seed));
-                caseRows.AddRange(outcomes[split].Select(o => $"{o.Id},baseline,{split},{o.First.Confidence:R},{(o.First.Code == o.Gold).ToString().ToLowerInvariant()}"));
-            }
-        });
-        ResultsTable.Write(Path.Combine(run.OutDir, "primary.csv"), primaryRows);
-        File.WriteAllLines(Path.Combine(run.OutDir, "primary_cases.csv"), caseRows);
-
-        // --- NER: zero-shot vs fine-tuned (Figure 5) -----------------------------------------------------------------
-        var nerRows = new List<ResultRow>();
-        var nerEval = test.Where(c => c.HasRawText).ToList();
-        var entityVariants = new Dictionary<string, List<IReadOnlyList<string>>>();
-        Time("ner", () =>
-        {
-            var texts = test.Select(c => BracketFormat.Escape(c.ClinicalInfo)).ToList();
-            var gold = test.Select((c, i) => (IReadOnlyCollection<EntitySpan>)corpus.Annotate(texts[i], c.ViewDiseases)).ToList();
-            var taggers = new Dictionary<string, NerTagger>
-            {
-                ["zero_shot"] = new(backend.Generator(backbone), p.NerSegmentChars),
-                ["fine_tuned"] = pipeline.Ner,
-            };
-            var rawIdx = test.Select((c, i) => (c, i)).Where(t => t.c.HasRawText).Select(t => t.i).ToList();
-            foreach (var (name, tagger) in taggers)
-            {
-                Say($"NER ({name}) on {test.Count} test texts");
-                var spans = tagger.TagMany(texts);
-                entityVariants[name] = texts.Select((t, i) => (IReadOnlyList<string>)SystemASftData.EntityStrings(t, spans[i])).ToList();
-                nerRows.AddRange(NerRows(name, rawIdx.Select(i => gold[i]).ToList(), rawIdx.Select(i => (IReadOnlyCollection<EntitySpan>)spans[i]).ToList()));
-            }
-            entityVariants["silver"] = test.Select(Silver).ToList();
-        });
-
-        // --- other diagnoses: voting rows (Table 2) and per-NER-variant scores (Figure 5) ---------------------------
-        var otherRows = new List<ResultRow>();
-        var samples = new Dictionary<string, List<OtherSamples>>();
-        Time("other", () =>
-        {
-            var devEntities = pipeline.Entities(dev);
-            samples["dev"] = OtherSampleSet(pipeline, dev, devEntities.Cast<IReadOnlyList<string>>().ToList());
-            samples["test"] = OtherSampleSet(pipeline, test, entityVariants["fine_tuned"]);
-            tuned = OtherAblation.BestThreshold(samples["dev"]);
-            (config with { TunedVoteThreshold = tuned }).Save(run.ModelsDir); // for `icd predict --vote tuned`
-            foreach (var split in new[] { "dev", "test" }) otherRows.AddRange(OtherAblation.Rows(samples[split], split, tuned, run.Seed));
-            var directF1 = OtherAblation.F1(samples["test"], OtherAblation.Direct);
-            nerRows.Add(ArmRows.Row("ner", "none", "test", "other_f1", directF1, null, "direct model only (no NER input), majority vote", run.Seed));
-            foreach (var variant in new[] { "zero_shot", "silver" })
-            {
-                Say($"other diagnoses with {variant} NER entities");
-                var variantSamples = OtherSampleSet(pipeline, test, entityVariants[variant], samples["test"]);
-                nerRows.Add(ArmRows.Row("ner", variant, "test", "other_f1",
-                    OtherAblation.F1(variantSamples, s => OtherAblation.Ensemble(s, config.EnsembleVoteThreshold)), directF1,
-                    $"ensemble (direct + NER-enhanced, > {config.EnsembleVoteThreshold}) with {variant} entities", run.Seed));
-            }
-            nerRows.Add(ArmRows.Row("ner", "fine_tuned", "test", "other_f1",
-                OtherAblation.F1(samples["test"], s => OtherAblation.Ensemble(s, config.EnsembleVoteThreshold)), directF1,
-                $"ensemble (direct + NER-enhanced, > {config.EnsembleVoteThreshold}) with fine_tuned entities", run.Seed));
-        });
-        ResultsTable.Write(Path.Combine(run.OutDir, "ner.csv"), nerRows);
-        ResultsTable.Write(Path.Combine(run.OutDir, "other.csv"), otherRows);
-
-        // --- overall (Table 3) and prediction files ----------------------------------------------------------------
-        var gold = test.Select(c => c.Labels!).ToList();
-        var predictions = new Dictionary<string, List<CodeAssignment>>();
-        var testOutcomes = outcomes["test"];
-        var testSamples = samples["test"];
-        List<CodeAssignment> Combine(PrimaryArm arm, Func<OtherSamples, List<string>> other)
-        {
-            var decisions = PrimaryAblation.Decide(testOutcomes, arm, ConfidenceThreshold.Paper);
-            return test.Select((c, i) => new CodeAssignment(c.Id, decisions[i].Code, other(testSamples[i]))).ToList();
+            outcomes[split] = pipeline.PrimaryOutcomes(list, PrimaryArms.All, maxThreshold);
+            rows.AddRange(PrimaryAblation.Rows(outcomes[split], split, ConfidenceThreshold.Paper, p.ThresholdSweep, run.Seed));
+            caseRows.AddRange(outcomes[split].Select(o => $"{o.Id},baseline,{split},{o.First.Confidence:R},{(o.First.Code == o.Gold).ToString().ToLowerInvariant()}"));
         }
-        predictions["sft_baseline"] = Combine(PrimaryArm.Baseline, OtherAblation.Direct);
+        ResultsTable.Write(Path.Combine(run.OutDir, "primary.csv"), rows);
+        IO.AtomicFile.WriteText(Path.Combine(run.OutDir, "primary_cases.csv"), w => { foreach (var row in caseRows) w.Write(row + "\n"); });
+        return new PrimaryResult(rows, outcomes);
+    }
+
+    /// <summary>NER zero-shot (the backbone) vs fine-tuned vs the silver lexicon (Figure 5): span scores and each variant's test entities.</summary>
+    NerResult CompareNer(SystemAPipeline pipeline, SplitCases cases, NerSilver ner, string backbone)
+    {
+        var test = cases.Test;
+        var rows = new List<ResultRow>();
+        var variants = new Dictionary<string, List<IReadOnlyList<string>>>();
+        var texts = test.Select(c => BracketFormat.Escape(c.ClinicalInfo)).ToList();
+        var gold = test.Select((c, i) => (IReadOnlyCollection<EntitySpan>)ner.Corpus.Annotate(texts[i], c.ViewDiseases)).ToList();
+        var taggers = new Dictionary<string, NerTagger>
+        {
+            ["zero_shot"] = new(backend.Generator(backbone), run.Profile.NerSegmentChars),
+            ["fine_tuned"] = pipeline.Ner,
+        };
+        var rawIdx = test.Select((c, i) => (c, i)).Where(t => t.c.HasRawText).Select(t => t.i).ToList();
+        foreach (var (name, tagger) in taggers)
+        {
+            Say($"NER ({name}) on {test.Count} test texts");
+            var spans = tagger.TagMany(texts);
+            variants[name] = texts.Select((t, i) => (IReadOnlyList<string>)SystemASftData.EntityStrings(t, spans[i])).ToList();
+            rows.AddRange(NerRows(name, rawIdx.Select(i => gold[i]).ToList(), rawIdx.Select(i => (IReadOnlyCollection<EntitySpan>)spans[i]).ToList()));
+        }
+        variants["silver"] = test.Select(ner.Entities).ToList();
+        return new NerResult(rows, variants);
+    }
+
+    /// <summary>
+    /// Other diagnoses: the voting rows (Table 2, with the vote threshold tuned on dev and recorded for `icd predict`)
+    /// and the ensemble's F1 with each NER variant's entities (Figure 5).
+    /// </summary>
+    OtherResult OtherDiagnoses(SystemAPipeline pipeline, SplitCases cases, NerResult ner)
+    {
+        var config = pipeline.Config;
+        var samples = new Dictionary<string, List<OtherSamples>>
+        {
+            ["dev"] = pipeline.OtherSamples(cases.Dev, pipeline.Entities(cases.Dev).Cast<IReadOnlyList<string>>().ToList()),
+            ["test"] = pipeline.OtherSamples(cases.Test, ner.TestEntities["fine_tuned"]),
+        };
+        var tuned = OtherAblation.BestThreshold(samples["dev"]);
+        (config with { TunedVoteThreshold = tuned }).Save(run.ModelsDir); // for `icd predict --vote tuned`
+        var rows = new List<ResultRow>();
+        foreach (var split in new[] { "dev", "test" }) rows.AddRange(OtherAblation.Rows(samples[split], split, tuned, run.Seed));
+        var nerRows = new List<ResultRow>();
+        var directF1 = OtherAblation.F1(samples["test"], OtherAblation.Direct);
+        nerRows.Add(ArmRows.Row("ner", "none", "test", "other_f1", directF1, null, "direct model only (no NER input), majority vote", run.Seed));
+        foreach (var variant in new[] { "zero_shot", "silver", "fine_tuned" })
+        {
+            Say($"other diagnoses with {variant} NER entities");
+            var variantSamples = variant == "fine_tuned" ? samples["test"] : pipeline.OtherSamples(cases.Test, ner.TestEntities[variant], samples["test"]);
+            nerRows.Add(ArmRows.Row("ner", variant, "test", "other_f1",
+                OtherAblation.F1(variantSamples, s => OtherAblation.Ensemble(s, config.EnsembleVoteThreshold)), directF1,
+                $"ensemble (direct + NER-enhanced, > {config.EnsembleVoteThreshold}) with {variant} entities", run.Seed));
+        }
+        return new OtherResult(rows, nerRows, samples, tuned);
+    }
+
+    /// <summary>
+    /// Overall (Table 3): every primary arm combined with the ensemble, and System A itself — <see cref="SystemAPipeline.Decide"/>
+    /// over the pipeline's outcomes, exactly what <see cref="SystemAPipeline.Predict"/> (`icd predict`) returns for
+    /// these records. Writes predictions/*.json and overall.csv (with paired comparisons against the peers).
+    /// </summary>
+    List<ResultRow> Overall(SystemAPipeline pipeline, SplitCases cases, PrimaryResult primary, OtherResult other)
+    {
+        var config = pipeline.Config;
+        var (outcomes, samples) = (primary.Outcomes["test"], other.Samples["test"]);
+        List<CodeAssignment> Combine(PrimaryArm arm, ConfidenceThreshold threshold, Func<OtherSamples, List<string>> otherCodes)
+            => SystemAPipeline.Decide(outcomes, samples, arm, threshold, otherCodes);
+        var predictions = new Dictionary<string, List<CodeAssignment>>
+        {
+            ["sft_baseline"] = Combine(PrimaryArm.Baseline, ConfidenceThreshold.Paper, OtherAblation.Direct),
+        };
         foreach (var arm in PrimaryArms.All)
-            predictions[$"primary_{arm.Name()}+ensemble"] = Combine(arm, s => OtherAblation.Ensemble(s, config.EnsembleVoteThreshold));
-        predictions["system_a"] = Combine(PrimaryArm.ConfidenceRetrieval, s => OtherAblation.Ensemble(s, config.EnsembleVoteThreshold));
+            predictions[$"primary_{arm.Name()}+ensemble"] = Combine(arm, ConfidenceThreshold.Paper, s => OtherAblation.Ensemble(s, config.EnsembleVoteThreshold));
+        predictions["system_a"] = Combine(PrimaryArm.ConfidenceRetrieval, config.Threshold(), s => OtherAblation.Ensemble(s, config.EnsembleVoteThreshold));
         // What `icd predict` writes by default: the same pipeline with the ensemble's vote threshold chosen on dev.
-        predictions["system_a_tuned"] = Combine(PrimaryArm.ConfidenceRetrieval, s => OtherAblation.Ensemble(s, tuned));
+        predictions["system_a_tuned"] = Combine(PrimaryArm.ConfidenceRetrieval, config.Threshold(), s => OtherAblation.Ensemble(s, other.TunedThreshold));
         var predDir = Path.Combine(run.OutDir, "predictions");
         Directory.CreateDirectory(predDir);
         foreach (var (name, preds) in predictions) SubmissionFormat.Write(Path.Combine(predDir, $"{name.Replace('+', '_')}.json"), preds);
 
-        var overallRows = new List<ResultRow>();
+        var gold = cases.Test.Select(c => c.Labels!).ToList();
+        var rows = new List<ResultRow>();
         var scores = predictions.ToDictionary(kv => kv.Key, kv => gold.Select((g, i) => Ccl25Metrics.ScoreRecord(g, kv.Value[i])).ToList());
         var baseScores = scores["sft_baseline"];
         foreach (var (name, recs) in scores)
         {
             var vsBase = name == "sft_baseline" ? null : baseScores;
-            overallRows.Add(ArmRows.Row("overall", name, "test", "acc_f1", recs.Select(r => r.AccF1).ToList(), vsBase?.Select(r => r.AccF1).ToList(), "Eq. 4: 0.5·I(primary) + 0.5·F1(other); p vs sft_baseline", run.Seed));
-            overallRows.Add(ArmRows.Row("overall", name, "test", "acc_recall", recs.Select(r => r.AccRecall).ToList(), vsBase?.Select(r => r.AccRecall).ToList(), "organisers' formula; p vs sft_baseline", run.Seed));
-            overallRows.Add(ArmRows.Row("overall", name, "test", "primary_accuracy", recs.Select(r => r.PrimaryCorrect ? 1.0 : 0.0).ToList(), null, null, run.Seed));
-            overallRows.Add(ArmRows.Row("overall", name, "test", "other_f1", recs.Select(r => r.Other.F1).ToList(), null, null, run.Seed));
+            rows.Add(ArmRows.Row("overall", name, "test", "acc_f1", recs.Select(r => r.AccF1).ToList(), vsBase?.Select(r => r.AccF1).ToList(), "Lv et al. Eq. 4: 0.5·I(primary) + 0.5·F1(other); p vs sft_baseline", run.Seed));
+            rows.Add(ArmRows.Row("overall", name, "test", "acc_recall", recs.Select(r => r.AccRecall).ToList(), vsBase?.Select(r => r.AccRecall).ToList(), "organisers' formula; p vs sft_baseline", run.Seed));
+            rows.Add(ArmRows.Row("overall", name, "test", "primary_accuracy", recs.Select(r => r.PrimaryCorrect ? 1.0 : 0.0).ToList(), null, null, run.Seed));
+            rows.Add(ArmRows.Row("overall", name, "test", "other_f1", recs.Select(r => r.Other.F1).ToList(), null, null, run.Seed));
         }
         foreach (var (peer, peerPreds) in run.PeerPredictions())
         {
@@ -244,7 +304,7 @@ public sealed class SystemAExperiment(ISystemABackend backend, SystemARun run)
             {
                 var ours = scores[system].Select(r => r.AccF1).ToList();
                 var cmp = PairedTest.ApproximateRandomization(peerScores, ours, run.Seed);
-                overallRows.Add(new ResultRow
+                rows.Add(new ResultRow
                 {
                     Experiment = "overall", Arm = $"{system}-vs-{peer}", Split = "test", N = cmp.N, Metric = "acc_f1_delta",
                     Value = cmp.Delta, CiLow = cmp.CiLow, CiHigh = cmp.CiHigh, PValue = cmp.PValue,
@@ -252,24 +312,37 @@ public sealed class SystemAExperiment(ISystemABackend backend, SystemARun run)
                 });
             }
         }
-        ResultsTable.Write(Path.Combine(run.OutDir, "overall.csv"), overallRows);
+        ResultsTable.Write(Path.Combine(run.OutDir, "overall.csv"), rows);
 
-        _seconds["total"] = _total.Elapsed.TotalSeconds;
-        return new SystemASummary
-        {
-            Profile = p.Name,
-            DataSource = data.Source,
-            Synthetic = data.IsSynthetic,
-            NTrain = train.Count, NDev = dev.Count, NTest = test.Count,
-            NTrainWithRawText = train.Count(c => c.HasRawText), NTestWithRawText = test.Count(c => c.HasRawText),
-            NerTrainSegments = nerTrain.Count,
-            ModelsDir = Path.GetFullPath(run.ModelsDir),
-            Models = ModelNames.Append("backbone").ToDictionary(n => n, n => Path.GetFullPath(Path.Combine(run.ModelsDir, n))),
-            RetrievalEmbedding = embedding,
-            Headline = Headline(overallRows, primaryRows, nerRows, otherRows),
-            Seconds = _seconds,
-        };
+        return rows;
     }
+
+    /// <summary>
+    /// results/predictions/test-input.json: the scored test records in the official input schema with their labels
+    /// removed, so `icd predict --input` on it reproduces predictions/system_a.json. Records known only through
+    /// their entity view have no raw text in that schema and are left out (said so).
+    /// </summary>
+    void WriteTestInput(IReadOnlyList<SystemACase> test)
+    {
+        var raw = test.Where(c => run.Data.RawById.ContainsKey(c.Id)).Select(c => run.Data.RawById[c.Id] with { PrimaryCode = null, OtherCodes = null }).ToList();
+        if (raw.Count < test.Count) Say($"test-input.json: {test.Count - raw.Count} of {test.Count} test records exist only as entity views and are left out");
+        Ccl25RawFile.Save(Path.Combine(run.OutDir, "predictions", "test-input.json"), raw);
+    }
+
+    SystemASummary Summary(SplitCases cases, NerSilver ner, RetrievalChoice retrieval, IReadOnlyDictionary<string, double> headline) => new()
+    {
+        Profile = run.Profile.Name,
+        DataSource = run.Data.Source,
+        Synthetic = run.Data.IsSynthetic,
+        NTrain = cases.Train.Count, NDev = cases.Dev.Count, NTest = cases.Test.Count,
+        NTrainWithRawText = cases.Train.Count(c => c.HasRawText), NTestWithRawText = cases.Test.Count(c => c.HasRawText),
+        NerTrainSegments = ner.Train.Count,
+        ModelsDir = Path.GetFullPath(run.ModelsDir),
+        Models = ModelNames.Append("backbone").ToDictionary(n => n, n => Path.GetFullPath(Path.Combine(run.ModelsDir, n))),
+        RetrievalEmbedding = retrieval.Embedding,
+        Headline = headline,
+        Seconds = _seconds,
+    };
 
     List<SystemACase> Cases(IReadOnlyList<string> ids)
     {
@@ -285,28 +358,6 @@ public sealed class SystemAExperiment(ISystemABackend backend, SystemARun run)
         new Random(run.Seed).Shuffle(keep);
         return keep.Take(max).Order().Select(i => segments[i]).ToList();
     }
-
-    /// <summary>First pass, retrieval and the re-judge answers every arm at every swept threshold may need.</summary>
-    static List<PrimaryOutcome> PrimaryOutcomes(SystemAPipeline pipeline, IReadOnlyList<SystemACase> cases, SystemAProfile profile)
-    {
-        var infos = cases.Select(c => c.ClinicalInfo).ToList();
-        var first = pipeline.Primary.FirstPass(infos);
-        var hits = pipeline.Index.Nearest(cases.Select(c => c.AdmissionText).ToList());
-        var maxThreshold = ConfidenceThreshold.Paper with { Threshold = Math.Max(1.0, profile.ThresholdSweep.DefaultIfEmpty(1.0).Max()) };
-        var (with, without) = PrimaryAblation.Needed(first, hits.Select(h => h.PrimaryCode).ToList(), maxThreshold);
-        var withAnswers = pipeline.Primary.Rejudge(with.Select(i => infos[i]).ToList(), with.Select(i => (RetrievedExample?)pipeline.Example(hits[i])).ToList());
-        var withoutAnswers = pipeline.Primary.Rejudge(without.Select(i => infos[i]).ToList(), without.Select(_ => (RetrievedExample?)null).ToList());
-        var withMap = with.Select((i, k) => (i, k)).ToDictionary(t => t.i, t => withAnswers[t.k]);
-        var withoutMap = without.Select((i, k) => (i, k)).ToDictionary(t => t.i, t => withoutAnswers[t.k]);
-        return cases.Select((c, i) => new PrimaryOutcome(c.Id, c.Labels!.PrimaryCode, first[i], hits[i].PrimaryCode,
-            withMap.GetValueOrDefault(i), withoutMap.GetValueOrDefault(i))).ToList();
-    }
-
-    /// <summary>Direct and NER-enhanced samples per case; <paramref name="reuseDirect"/> shares the direct model's samples across NER variants.</summary>
-    static List<OtherSamples> OtherSampleSet(SystemAPipeline pipeline, IReadOnlyList<SystemACase> cases, IReadOnlyList<IReadOnlyList<string>> entities,
-        IReadOnlyList<OtherSamples>? reuseDirect = null)
-        => cases.Select((c, i) => new OtherSamples(c.Id, c.Labels!.OtherSet,
-            reuseDirect?[i].Direct ?? pipeline.OtherDirect.Sample(c.ClinicalInfo, null, i), pipeline.OtherNer.Sample(c.ClinicalInfo, entities[i], i))).ToList();
 
     List<ResultRow> NerRows(string arm, IReadOnlyList<IReadOnlyCollection<EntitySpan>> gold, IReadOnlyList<IReadOnlyCollection<EntitySpan>> predicted)
     {
@@ -347,12 +398,15 @@ public sealed class SystemAExperiment(ISystemABackend backend, SystemARun run)
         return h;
     }
 
-    void Time(string stage, Action action)
+    void Time(string stage, Action action) => Time(stage, () => { action(); return 0; });
+
+    T Time<T>(string stage, Func<T> step)
     {
         var sw = Stopwatch.StartNew();
-        action();
+        var result = step();
         _seconds[stage] = sw.Elapsed.TotalSeconds;
         Say($"{stage} done in {sw.Elapsed.TotalSeconds:0.0} s");
+        return result;
     }
 
     void Say(string message) => run.Log.WriteLine($"[system-a {_total.Elapsed:hh\\:mm\\:ss}] {message}");

@@ -1,7 +1,6 @@
 using IcdResearch.Data;
 using IcdResearch.Ner;
 using IcdResearch.Retrieval;
-using IcdResearch.Voting;
 
 namespace IcdResearch.Pipelines.SystemA;
 
@@ -57,37 +56,57 @@ public sealed class SystemAPipeline(SystemAConfig config, AdmissionDiagnosisInde
         return new RetrievedExample(entry.ClinicalInfo, Primary.Candidates.NameOf(entry.PrimaryCode));
     }
 
-    /// <summary>Primary codes under one arm: first pass, retrieval, and re-judging of the routed cases (batched).</summary>
-    public List<PrimaryDecision> PrimaryCodes(IReadOnlyList<SystemACase> cases, PrimaryArm arm, ConfidenceThreshold threshold)
+    /// <summary>
+    /// Everything the primary arms in <paramref name="arms"/> need at any threshold up to <paramref name="maxThreshold"/>:
+    /// the first pass (answer + Eq. 3 confidence), the retrieved neighbour (Eq. 1) and the re-judge answers of the
+    /// records some arm routes (batched). <see cref="PrimaryOutcome.Gold"/> is empty for unlabelled records.
+    /// </summary>
+    public List<PrimaryOutcome> PrimaryOutcomes(IReadOnlyList<SystemACase> cases, IReadOnlyCollection<PrimaryArm> arms, ConfidenceThreshold maxThreshold)
     {
-        var first = Primary.FirstPass(cases.Select(c => c.ClinicalInfo).ToList());
+        var infos = cases.Select(c => c.ClinicalInfo).ToList();
+        var first = Primary.FirstPass(infos);
         var hits = Index.Nearest(cases.Select(c => c.AdmissionText).ToList());
-        var routes = cases.Select((_, i) => PrimaryRouter.Route(arm, first[i], hits[i].PrimaryCode, threshold)).ToList();
-        var routed = Enumerable.Range(0, cases.Count).Where(i => routes[i] != PrimaryRoute.Kept).ToList();
-        var answers = Primary.Rejudge(routed.Select(i => cases[i].ClinicalInfo).ToList(),
-            routed.Select(i => routes[i] == PrimaryRoute.RejudgedWithExample ? Example(hits[i]) : null).ToList());
-        var rejudged = routed.Select((i, k) => (i, k)).ToDictionary(t => t.i, t => answers[t.k]);
-        return cases.Select((_, i) => PrimaryRouter.Decide(arm, first[i], hits[i].PrimaryCode, threshold,
-            () => rejudged[i], () => rejudged[i])).ToList();
+        var (with, without) = PrimaryAblation.Needed(first, hits.Select(h => h.PrimaryCode).ToList(), arms, maxThreshold);
+        var withAnswers = Primary.Rejudge(with.Select(i => infos[i]).ToList(), with.Select(i => (RetrievedExample?)Example(hits[i])).ToList());
+        var withoutAnswers = Primary.Rejudge(without.Select(i => infos[i]).ToList(), without.Select(_ => (RetrievedExample?)null).ToList());
+        var withMap = with.Select((i, k) => (i, k)).ToDictionary(t => t.i, t => withAnswers[t.k]);
+        var withoutMap = without.Select((i, k) => (i, k)).ToDictionary(t => t.i, t => withoutAnswers[t.k]);
+        return cases.Select((c, i) => new PrimaryOutcome(c.Id, c.Labels?.PrimaryCode ?? "", first[i], hits[i].PrimaryCode,
+            withMap.GetValueOrDefault(i), withoutMap.GetValueOrDefault(i))).ToList();
     }
 
     /// <summary>
-    /// Other codes: direct and NER-enhanced samples pooled and voted — a code is kept when it is in more than
-    /// <paramref name="voteThreshold"/> of the pooled samples (default: the configured paper rule, &gt; 7 of 16).
+    /// The direct and NER-enhanced models' samples for each case (seeded by record id); <paramref name="reuseDirect"/>
+    /// shares the direct model's samples across NER variants. <see cref="OtherSamples.Gold"/> is empty for unlabelled records.
     /// </summary>
-    public List<List<string>> OtherCodes(IReadOnlyList<SystemACase> cases, IReadOnlyList<IReadOnlyList<string>> entities, int? voteThreshold = null)
-        => cases.Select((c, i) => HardVoting.Ensemble([OtherDirect.Sample(c.ClinicalInfo, null, i), OtherNer.Sample(c.ClinicalInfo, entities[i], i)],
-            voteThreshold ?? Config.EnsembleVoteThreshold)).ToList();
+    public List<OtherSamples> OtherSamples(IReadOnlyList<SystemACase> cases, IReadOnlyList<IReadOnlyList<string>> entities,
+        IReadOnlyList<OtherSamples>? reuseDirect = null)
+        => cases.Select((c, i) => new OtherSamples(c.Id, c.Labels?.OtherSet ?? new HashSet<string>(),
+            reuseDirect?[i].Direct ?? OtherDirect.Sample(c.ClinicalInfo, null, c.Id), OtherNer.Sample(c.ClinicalInfo, entities[i], c.Id))).ToList();
 
     /// <summary>
-    /// The full pipeline (paper method for both tasks) → one prediction per case; <paramref name="voteThreshold"/>
-    /// overrides the ensemble's vote threshold (e.g. <see cref="SystemAConfig.TunedVoteThreshold"/>).
+    /// One prediction per record from its computed outcomes: the primary code routed under <paramref name="arm"/> and
+    /// the other codes chosen by <paramref name="otherCodes"/> from the record's samples (e.g. the ensemble vote).
+    /// </summary>
+    public static List<CodeAssignment> Decide(IReadOnlyList<PrimaryOutcome> primary, IReadOnlyList<OtherSamples> other,
+        PrimaryArm arm, ConfidenceThreshold threshold, Func<OtherSamples, List<string>> otherCodes)
+    {
+        var decisions = PrimaryAblation.Decide(primary, arm, threshold);
+        return primary.Select((o, i) => new CodeAssignment(o.Id, decisions[i].Code, otherCodes(other[i]))).ToList();
+    }
+
+    /// <summary>
+    /// The full pipeline (paper method for both tasks: confidence + retrieval routing, NER-enhanced ensemble) → one
+    /// prediction per case; <paramref name="voteThreshold"/> overrides the ensemble's vote threshold (e.g.
+    /// <see cref="SystemAConfig.TunedVoteThreshold"/>). `icd reproduce` scores exactly this (its system_a rows are
+    /// <see cref="Decide"/> over the same outcomes), and a record's prediction does not depend on the other cases.
     /// </summary>
     public List<CodeAssignment> Predict(IReadOnlyList<SystemACase> cases, int? voteThreshold = null)
     {
         var entities = Entities(cases);
-        var primary = PrimaryCodes(cases, PrimaryArm.ConfidenceRetrieval, Config.Threshold());
-        var others = OtherCodes(cases, entities.Cast<IReadOnlyList<string>>().ToList(), voteThreshold);
-        return cases.Select((c, i) => new CodeAssignment(c.Id, primary[i].Code, others[i])).ToList();
+        var primary = PrimaryOutcomes(cases, [PrimaryArm.ConfidenceRetrieval], Config.Threshold());
+        var other = OtherSamples(cases, entities.Cast<IReadOnlyList<string>>().ToList());
+        var vote = voteThreshold ?? Config.EnsembleVoteThreshold;
+        return Decide(primary, other, PrimaryArm.ConfidenceRetrieval, Config.Threshold(), s => OtherAblation.Ensemble(s, vote));
     }
 }

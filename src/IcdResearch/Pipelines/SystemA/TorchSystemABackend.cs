@@ -26,7 +26,7 @@ public sealed class TorchSystemABackend(Ccl25Dataset? data, IReadOnlySet<string>
             ? preset.Training with { Steps = steps, WarmupSteps = Math.Min(preset.Training.WarmupSteps, Math.Max(1, steps / 10)) }
             : preset.Training) with { Seed = seed };
         var excluded = excludedFromPretraining.Order(StringComparer.Ordinal).Select(id => (id, ""));
-        var fingerprint = TrainingFingerprint.Compute(null, new { preset.Name, options, Synthetic = data?.IsSynthetic }, excluded);
+        var fingerprint = TrainingFingerprint.Compute(null, new { preset.Name, options, Synthetic = data?.IsSynthetic, Positions = BackbonePreset.DeclaredPositions }, excluded);
         if (!force && IsModelFolder(directory) && Reusable("backbone", directory, fingerprint))
         {
             _log.WriteLine($"reusing backbone {directory}");
@@ -111,8 +111,12 @@ public sealed class TorchSystemABackend(Ccl25Dataset? data, IReadOnlySet<string>
     {
         var metrics = Path.Combine(directory, "sft-metrics.json");
         if (!File.Exists(metrics) || ModelFolder(directory) is null) return false;
-        using var doc = JsonDocument.Parse(File.ReadAllText(metrics));
-        return doc.RootElement.TryGetProperty("result", out var result) && result.TryGetProperty("Completed", out var c) && c.GetBoolean();
+        try
+        {
+            using var doc = JsonDocument.Parse(IO.InputText.ReadAllText(metrics));
+            return doc.RootElement.TryGetProperty("result", out var result) && result.TryGetProperty("Completed", out var c) && c.ValueKind == JsonValueKind.True;
+        }
+        catch (JsonException e) { throw new DataFormatException(metrics, $"malformed or truncated JSON ({e.Message}); delete the folder or rerun with --force", inner: e); }
     }
 
     /// <summary>The model inside a fine-tuning folder: best/ (best dev epoch), else final/, else the folder itself.</summary>
@@ -124,24 +128,28 @@ public sealed class TorchSystemABackend(Ccl25Dataset? data, IReadOnlySet<string>
     (CausalLM, ITextTokenizer) Load(string directory)
     {
         if (_loaded.TryGetValue(directory, out var hit)) return hit;
+        return _loaded[directory] = LoadModel(directory);
+    }
+
+    /// <summary>
+    /// Loads the model of a model or fine-tuning folder (<see cref="ModelFolder"/>) in eval mode with its tokenizer; a
+    /// PEFT LoRA adapter folder is applied to its base model and merged.
+    /// </summary>
+    public static (CausalLM Model, ITextTokenizer Tokenizer) LoadModel(string directory)
+    {
         TorchRuntime.EnsureLoaded();
         var folder = ModelFolder(directory) ?? throw new FileNotFoundException($"no model (config.json or adapter_config.json) in {directory}, {directory}/best or {directory}/final", directory);
         CausalLM model; ITextTokenizer tokenizer;
         if (File.Exists(Path.Combine(folder, "adapter_config.json")))
         {
             // LoRA adapter: load its base, apply and merge the adapter.
-            var basePath = PeftAdapter.ReadConfig(folder).BaseModelNameOrPath ?? throw new InvalidDataException($"{folder}/adapter_config.json names no base model");
-            model = CausalLM.FromPretrained(basePath);
+            var basePath = PeftAdapter.ReadConfig(folder).BaseModelNameOrPath ?? throw new DataFormatException(Path.Combine(folder, "adapter_config.json"), "names no base model", field: "base_model_name_or_path");
+            (model, tokenizer) = Inference.ModelFolder.Load(basePath);
             PeftAdapter.Load(model, folder);
             LoraInjector.MergeAndUnload(model);
-            tokenizer = TokenizerLoader.FromDirectory(basePath);
         }
-        else
-        {
-            model = CausalLM.FromPretrained(folder);
-            tokenizer = TokenizerLoader.FromDirectory(folder);
-        }
+        else (model, tokenizer) = Inference.ModelFolder.Load(folder);
         model.eval();
-        return _loaded[directory] = (model, tokenizer);
+        return (model, tokenizer);
     }
 }
