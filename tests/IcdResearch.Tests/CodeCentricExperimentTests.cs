@@ -34,11 +34,13 @@ public class CodeCentricExperimentTests
     {
         public List<string> Trained { get; } = [];
         public ICodeCentricModel Backbone() => new LookupModel([]);
-        public (ICodeCentricModel Model, TrainingCost Cost) Train(string arm, IReadOnlyList<(string Prompt, string Answer)> examples)
+        public Dictionary<string, (int Examples, int Epochs)> Budgets { get; } = [];
+        public (ICodeCentricModel Model, TrainingCost Cost) Train(string arm, IReadOnlyList<(string Prompt, string Answer)> examples, int? epochs = null)
         {
             Trained.Add(arm);
+            Budgets[arm] = (examples.Count, epochs ?? 2);
             long tokens = examples.Sum(e => (long)e.Prompt.Length + e.Answer.Length);
-            return (new LookupModel(examples), new TrainingCost(examples.Count, tokens, 0.01, 1, 0));
+            return (new LookupModel(examples), new TrainingCost(examples.Count, tokens, 0.01, epochs ?? 2, 0) { OptimizerSteps = (examples.Count + 3) / 4 * (epochs ?? 2) });
         }
     }
 
@@ -60,7 +62,12 @@ public class CodeCentricExperimentTests
         var models = new LookupModels();
         var summary = CodeCentricExperiment.Run(data, models, options);
 
-        Assert.Equal(["doc_codes", "doc_evidence", "gold_spans", "silver_synthetic", "span_only"], models.Trained);
+        Assert.Equal(["doc_codes", "doc_evidence", "gold_spans", "silver_synthetic", "span_only", "gold_spans_equal_steps", "silver_synthetic_equal_steps"], models.Trained);
+        // Equal-steps control: lines 4–5 get line 2's optimizer steps × batch size examples in one pass.
+        var line2 = (models.Budgets["doc_codes"].Examples + 3) / 4 * models.Budgets["doc_codes"].Epochs * options.BatchSize;
+        Assert.Equal((line2, 1), models.Budgets["gold_spans_equal_steps"]);
+        Assert.Equal((line2, 1), models.Budgets["silver_synthetic_equal_steps"]);
+        Assert.True(models.Budgets["silver_synthetic"].Examples * models.Budgets["silver_synthetic"].Epochs > line2); // what the control removes
         var pairsRows = ResultsTable.Read(Path.Combine(options.ResultsDir, "ccl_pairs.csv"));
         Assert.Equal(0, pairsRows.Single(r => r.Arm == "mining_model" && r.Metric == "found_rate").Value); // the stand-in backbone says 无证据
         Assert.True(pairsRows.Single(r => r.Arm == "mining_alignment" && r.Metric == "found_rate").Value > 0.5);
@@ -84,8 +91,24 @@ public class CodeCentricExperimentTests
         var efficiency = ResultsTable.Read(Path.Combine(options.ResultsDir, "ccl_efficiency.csv"));
         var perExample = efficiency.Where(r => r.Metric == "tokens_per_example").ToDictionary(r => r.Arm, r => r.Value);
         Assert.True(perExample["span_only"] < perExample["doc_evidence"]); // span examples are much shorter (Table 2)
+        Assert.Equal(perExample.Keys.Order(), efficiency.Where(r => r.Metric == "seconds_total").Select(r => r.Arm).Order());
+        Assert.Contains("ORACLE", ablation.First(r => r.Arm == "human_evidence").Note);
         Assert.NotEmpty(summary.Log);
         Directory.Delete(dir, true);
+    }
+
+    [Fact]
+    public void EqualStepsScheduleCyclesWholeShufflesUpToTheBudget()
+    {
+        var examples = Enumerable.Range(0, 7).Select(i => ($"p{i}", $"a{i}")).ToList();
+        var schedule = EqualSteps.Schedule(examples, 17, seed: 3);
+        Assert.Equal(17, schedule.Count);
+        var counts = schedule.GroupBy(e => e.Item1).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(7, counts.Count);
+        Assert.All(counts.Values, c => Assert.InRange(c, 2, 3));                  // 17 = 2 full passes + 3 of a third
+        Assert.Equal(7, schedule.Take(7).Distinct().Count());                     // the first pass is a permutation
+        Assert.Equal(schedule, EqualSteps.Schedule(examples, 17, seed: 3));       // seeded
+        Assert.Empty(EqualSteps.Schedule(examples, 0, seed: 3));
     }
 
     [Fact]

@@ -27,6 +27,28 @@ public static class Reproduction
     /// <summary>models/PROFILE for the default seed, models/PROFILE-seedN otherwise (so a seed study keeps every run's models).</summary>
     public static string DefaultModelsDir(string profile, int seed) => Path.Combine("models", seed == 42 ? profile : $"{profile}-seed{seed}");
 
+    /// <summary>
+    /// The profile with the scale/data-curve overrides (backbone size; entity-view records added to fine-tuning) and the
+    /// models-folder name that keeps each point's models apart (e.g. "default-base", "default-e150").
+    /// </summary>
+    public static (SystemAProfile Profile, string ModelsName) Curves(SystemAProfile profile, string? backboneSize, int? entityRecords)
+    {
+        var name = profile.Name;
+        if (backboneSize is not null && backboneSize != profile.BackboneSize)
+        {
+            Tuning.BackbonePreset.Get(backboneSize);   // validates the name
+            profile = profile with { BackboneSize = backboneSize };   // the profile's pretraining steps (null = the size's preset)
+            name += $"-{backboneSize}";
+        }
+        if (entityRecords is { } n && n != profile.EntityOnlyTrainRecords)
+        {
+            if (n < 0) throw new ArgumentException($"--entity-records must be >= 0 (got {n})");
+            profile = profile with { EntityOnlyTrainRecords = n };
+            name += $"-e{n}";
+        }
+        return (profile, name);
+    }
+
     /// <summary>Runs the chosen experiment(s) and merges their part into summary.json.</summary>
     public static void Run(ReproduceOptions o, string experiment)
     {
@@ -71,7 +93,8 @@ public static class Reproduction
                 ? ChipCdn.Load(Path.Combine(o.DataDir, "chip-cdn", "train.json")) : [];
             var entityOnly = o.Split.TrainEntities.ToArray();
             new Random(o.Seed).Shuffle(entityOnly);
-            var backend = o.Backend ?? new TorchSystemABackend(o.Data, o.Split.Test.ToHashSet(), chipCdn, o.Profile, seed: o.Seed);
+            // Test and dev records stay out of the backbone's pretraining, as in `icd pretrain` (dev drives selection).
+            var backend = o.Backend ?? new TorchSystemABackend(o.Data, o.Split.HeldOutFromPretraining(), chipCdn, o.Profile, seed: o.Seed);
             var result = new SystemAExperiment(backend, new SystemARun
             {
                 Data = o.Data,
@@ -90,7 +113,7 @@ public static class Reproduction
             var sw = Stopwatch.StartNew();
             // Code-Centric Learning (System B) shares the profile's pretrained backbone with System A (pretrained here if absent).
             var backbone = Path.Combine(o.ModelsDir, "backbone");
-            new TorchSystemABackend(o.Data, o.Split.Test.ToHashSet(), [], o.Profile, seed: o.Seed).EnsureBackbone(backbone, o.Force);
+            new TorchSystemABackend(o.Data, o.Split.HeldOutFromPretraining(), [], o.Profile, seed: o.Seed).EnsureBackbone(backbone, o.Force);
             var cclOptions = CodeCentricOptions.ForProfile(o.Profile.Name == "smoke" ? "smoke" : "default") with
             {
                 ResultsDir = o.OutDir, RunsDir = Path.Combine(o.ModelsDir, "ccl"), Seed = o.Seed, Backbone = backbone,

@@ -29,8 +29,9 @@ public sealed class CodeCentricModels(string backboneDirectory, CodeCentricOptio
 
     public ICodeCentricModel Backbone() => Load(backboneDirectory);
 
-    public (ICodeCentricModel Model, TrainingCost Cost) Train(string arm, IReadOnlyList<(string Prompt, string Answer)> examples)
+    public (ICodeCentricModel Model, TrainingCost Cost) Train(string arm, IReadOnlyList<(string Prompt, string Answer)> examples, int? epochs = null)
     {
+        var passes = epochs ?? options.Epochs;
         var runDir = Path.Combine(options.RunsDir, arm);
         var finalDir = Path.Combine(runDir, "final");
         var costFile = Path.Combine(runDir, "cost.json");
@@ -46,7 +47,7 @@ public sealed class CodeCentricModels(string backboneDirectory, CodeCentricOptio
         log?.Invoke($"{arm}: {report}");
         var sft = new SftOptions
         {
-            Mode = FineTuneMode.Full, Epochs = options.Epochs, LearningRate = options.LearningRate, BatchSize = options.BatchSize,
+            Mode = FineTuneMode.Full, Epochs = passes, LearningRate = options.LearningRate, BatchSize = options.BatchSize,
             MaxLength = options.MaxLength, Seed = options.Seed, EvaluateEachEpoch = false,
         };
         void Save(string dir)
@@ -59,7 +60,7 @@ public sealed class CodeCentricModels(string backboneDirectory, CodeCentricOptio
         var result = trainer.Train(sequences, null, tokenizer.PadId);
         sw.Stop();
         if (!File.Exists(Path.Combine(finalDir, "config.json"))) Save(finalDir);
-        var cost = new TrainingCost(sequences.Count, report.Tokens, sw.Elapsed.TotalSeconds / options.Epochs, options.Epochs, result.LastTrainLoss);
+        var cost = new TrainingCost(sequences.Count, report.Tokens, sw.Elapsed.TotalSeconds / passes, passes, result.LastTrainLoss) { OptimizerSteps = result.Steps };
         IO.AtomicFile.WriteAllText(costFile, JsonSerializer.Serialize(cost));
         return (new TorchModel(model, tokenizer, options.GenerationBatchSize), cost);
     }

@@ -14,7 +14,12 @@ public interface ICodeCentricModel
 }
 
 /// <summary>Cost of one training run, for the training-efficiency comparison (CCL paper Table 2).</summary>
-public sealed record TrainingCost(int Examples, long TokensPerEpoch, double SecondsPerEpoch, int Epochs, double FinalLoss);
+public sealed record TrainingCost(int Examples, long TokensPerEpoch, double SecondsPerEpoch, int Epochs, double FinalLoss)
+{
+    /// <summary>Optimizer steps taken (0 when not recorded, e.g. a cost file from an older run).</summary>
+    public int OptimizerSteps { get; init; }
+    public double SecondsTotal => SecondsPerEpoch * Epochs;
+}
 
 /// <summary>
 /// Where CCL gets its models: the backbone (zero-shot, Table 3 line 1) and models fine-tuned on an arm's examples.
@@ -24,6 +29,7 @@ public interface ICodeCentricModels
 {
     ICodeCentricModel Backbone();
 
-    /// <summary>Fine-tunes a fresh copy of the backbone on the examples (resuming/reusing a finished run named <paramref name="arm"/>).</summary>
-    (ICodeCentricModel Model, TrainingCost Cost) Train(string arm, IReadOnlyList<(string Prompt, string Answer)> examples);
+    /// <summary>Fine-tunes a fresh copy of the backbone on the examples (resuming/reusing a finished run named <paramref name="arm"/>)
+    /// for <paramref name="epochs"/> passes (null = the options' epochs).</summary>
+    (ICodeCentricModel Model, TrainingCost Cost) Train(string arm, IReadOnlyList<(string Prompt, string Answer)> examples, int? epochs = null);
 }

@@ -7,6 +7,9 @@ public sealed record GeneratedAnswer(string Text, IReadOnlyList<double> TokenPro
 {
     /// <summary>System paper §3.1, Eq. 3: confidence = mean probability of the generated tokens (0 for an empty answer).</summary>
     public double Confidence => TokenProbabilities.Count == 0 ? 0 : TokenProbabilities.Average();
+
+    /// <summary>Per generated token: the highest probability any other token had at that step (empty when not recorded).</summary>
+    public IReadOnlyList<double> RunnerUpProbabilities { get; init; } = [];
 }
 
 /// <summary>A (fine-tuned) language model as System A uses it: greedy or sampled answers under an <see cref="AnswerGrammar"/>.</summary>

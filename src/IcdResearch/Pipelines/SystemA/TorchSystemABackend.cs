@@ -19,6 +19,9 @@ public sealed class TorchSystemABackend(Ccl25Dataset? data, IReadOnlySet<string>
     readonly TextWriter _log = log ?? Console.Error;
     readonly Dictionary<string, (CausalLM Model, ITextTokenizer Tokenizer)> _loaded = [];
 
+    /// <summary>Dtype and device of the models this backend loads (`--dtype`, `--device`).</summary>
+    public ModelLoadSettings LoadSettings { get; init; } = ModelLoadSettings.Default;
+
     public void EnsureBackbone(string directory, bool force)
     {
         var preset = BackbonePreset.Get(profile.BackboneSize);
@@ -128,14 +131,14 @@ public sealed class TorchSystemABackend(Ccl25Dataset? data, IReadOnlySet<string>
     (CausalLM, ITextTokenizer) Load(string directory)
     {
         if (_loaded.TryGetValue(directory, out var hit)) return hit;
-        return _loaded[directory] = LoadModel(directory);
+        return _loaded[directory] = LoadModel(directory, LoadSettings);
     }
 
     /// <summary>
     /// Loads the model of a model or fine-tuning folder (<see cref="ModelFolder"/>) in eval mode with its tokenizer; a
     /// PEFT LoRA adapter folder is applied to its base model and merged.
     /// </summary>
-    public static (CausalLM Model, ITextTokenizer Tokenizer) LoadModel(string directory)
+    public static (CausalLM Model, ITextTokenizer Tokenizer) LoadModel(string directory, ModelLoadSettings? settings = null)
     {
         TorchRuntime.EnsureLoaded();
         var folder = ModelFolder(directory) ?? throw new FileNotFoundException($"no model (config.json or adapter_config.json) in {directory}, {directory}/best or {directory}/final", directory);
@@ -144,11 +147,11 @@ public sealed class TorchSystemABackend(Ccl25Dataset? data, IReadOnlySet<string>
         {
             // LoRA adapter: load its base, apply and merge the adapter.
             var basePath = PeftAdapter.ReadConfig(folder).BaseModelNameOrPath ?? throw new DataFormatException(Path.Combine(folder, "adapter_config.json"), "names no base model", field: "base_model_name_or_path");
-            (model, tokenizer) = Inference.ModelFolder.Load(basePath);
+            (model, tokenizer) = Inference.ModelFolder.Load(basePath, settings: settings);
             PeftAdapter.Load(model, folder);
             LoraInjector.MergeAndUnload(model);
         }
-        else (model, tokenizer) = Inference.ModelFolder.Load(folder);
+        else (model, tokenizer) = Inference.ModelFolder.Load(folder, settings: settings);
         model.eval();
         return (model, tokenizer);
     }
