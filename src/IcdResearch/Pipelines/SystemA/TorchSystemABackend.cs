@@ -17,7 +17,12 @@ public sealed class TorchSystemABackend(Ccl25Dataset? data, IReadOnlySet<string>
     SystemAProfile profile, TextWriter? log = null, int seed = 42) : ISystemABackend
 {
     readonly TextWriter _log = log ?? Console.Error;
+    /// <summary>Fine-tuning messages and progress go to the given log, else to stdout with the other progress steps.</summary>
+    readonly TextWriter? _trainingLog = log;
     readonly Dictionary<string, (CausalLM Model, ITextTokenizer Tokenizer)> _loaded = [];
+
+    /// <summary>Dtype and device of the models this backend loads (`--dtype`, `--device`).</summary>
+    public ModelLoadSettings LoadSettings { get; init; } = ModelLoadSettings.Default;
 
     public void EnsureBackbone(string directory, bool force)
     {
@@ -90,7 +95,7 @@ public sealed class TorchSystemABackend(Ccl25Dataset? data, IReadOnlySet<string>
             Directory.Delete(directory, recursive: true);
         TrainingFingerprint.Write(directory, fingerprint);
         FineTuneRun.Run(baseModel, train.Select(e => new SftExample(e.Prompt, e.Answer)).ToList(),
-            dev.Select(e => new SftExample(e.Prompt, e.Answer)).ToList(), directory, options, log: _log);
+            dev.Select(e => new SftExample(e.Prompt, e.Answer)).ToList(), directory, options, log: _trainingLog);
         _loaded.Remove(directory);
     }
 
@@ -128,14 +133,14 @@ public sealed class TorchSystemABackend(Ccl25Dataset? data, IReadOnlySet<string>
     (CausalLM, ITextTokenizer) Load(string directory)
     {
         if (_loaded.TryGetValue(directory, out var hit)) return hit;
-        return _loaded[directory] = LoadModel(directory);
+        return _loaded[directory] = LoadModel(directory, LoadSettings);
     }
 
     /// <summary>
     /// Loads the model of a model or fine-tuning folder (<see cref="ModelFolder"/>) in eval mode with its tokenizer; a
     /// PEFT LoRA adapter folder is applied to its base model and merged.
     /// </summary>
-    public static (CausalLM Model, ITextTokenizer Tokenizer) LoadModel(string directory)
+    public static (CausalLM Model, ITextTokenizer Tokenizer) LoadModel(string directory, ModelLoadSettings? settings = null)
     {
         TorchRuntime.EnsureLoaded();
         var folder = ModelFolder(directory) ?? throw new FileNotFoundException($"no model (config.json or adapter_config.json) in {directory}, {directory}/best or {directory}/final", directory);
@@ -144,11 +149,11 @@ public sealed class TorchSystemABackend(Ccl25Dataset? data, IReadOnlySet<string>
         {
             // LoRA adapter: load its base, apply and merge the adapter.
             var basePath = PeftAdapter.ReadConfig(folder).BaseModelNameOrPath ?? throw new DataFormatException(Path.Combine(folder, "adapter_config.json"), "names no base model", field: "base_model_name_or_path");
-            (model, tokenizer) = Inference.ModelFolder.Load(basePath);
+            (model, tokenizer) = Inference.ModelFolder.Load(basePath, settings: settings);
             PeftAdapter.Load(model, folder);
             LoraInjector.MergeAndUnload(model);
         }
-        else (model, tokenizer) = Inference.ModelFolder.Load(folder);
+        else (model, tokenizer) = Inference.ModelFolder.Load(folder, settings: settings);
         model.eval();
         return (model, tokenizer);
     }
