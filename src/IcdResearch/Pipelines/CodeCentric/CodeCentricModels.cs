@@ -5,6 +5,7 @@ using IcdResearch.Modeling;
 using IcdResearch.Text;
 using IcdResearch.Tuning;
 using IcdResearch.Inference.Constraints;
+using IcdResearch.Progress;
 
 namespace IcdResearch.Pipelines.CodeCentric;
 
@@ -84,11 +85,17 @@ public sealed class CodeCentricModels(string backboneDirectory, CodeCentricOptio
             var outputs = new string[prompts.Count];
             // Batches of similar length waste little compute on padding.
             var order = Enumerable.Range(0, ids.Count).OrderBy(i => ids[i].Count).ToList();
-            foreach (var chunk in order.Chunk(batchSize))
+            long tokens = 0;
+            WorkProgress.Run("generation", prompts.Count, "prompts", progress =>
             {
-                var generated = _generator.Generate(chunk.Select(i => ids[i]).ToList(), GenerationOptions.Greedy(maxNewTokens));
-                for (int k = 0; k < chunk.Length; k++) outputs[chunk[k]] = generated[k].Text;
-            }
+                foreach (var chunk in order.Chunk(batchSize))
+                {
+                    var generated = _generator.Generate(chunk.Select(i => ids[i]).ToList(), GenerationOptions.Greedy(maxNewTokens));
+                    for (int k = 0; k < chunk.Length; k++) outputs[chunk[k]] = generated[k].Text;
+                    tokens += generated.Sum(g => g.Tokens.Count);
+                    progress.Advance(chunk.Length, $"{tokens / Math.Max(1e-9, progress.Elapsed.TotalSeconds):F0} generated tok/s");
+                }
+            });
             return outputs;
         }
 
@@ -97,8 +104,14 @@ public sealed class CodeCentricModels(string backboneDirectory, CodeCentricOptio
             var constraint = PrefixTrieConstraint.FromStrings(tokenizer, allowed);
             var ids = prompts.Select(p => tokenizer.Encode(tokenizer.ApplyChatTemplate([new ChatMessage("user", p)], addGenerationPrompt: true))).ToList();
             var outputs = new List<string>(prompts.Count);
-            foreach (var chunk in ids.Chunk(batchSize))
-                outputs.AddRange(_generator.Generate(chunk, GenerationOptions.Greedy(maxNewTokens) with { Constraint = constraint }).Select(g => g.Text));
+            WorkProgress.Run("restricted generation", prompts.Count, "prompts", progress =>
+            {
+                foreach (var chunk in ids.Chunk(batchSize))
+                {
+                    outputs.AddRange(_generator.Generate(chunk, GenerationOptions.Greedy(maxNewTokens) with { Constraint = constraint }).Select(g => g.Text));
+                    progress.Advance(chunk.Length);
+                }
+            });
             return outputs;
         }
     }

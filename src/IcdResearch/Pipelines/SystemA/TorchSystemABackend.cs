@@ -17,6 +17,8 @@ public sealed class TorchSystemABackend(Ccl25Dataset? data, IReadOnlySet<string>
     SystemAProfile profile, TextWriter? log = null, int seed = 42) : ISystemABackend
 {
     readonly TextWriter _log = log ?? Console.Error;
+    /// <summary>Fine-tuning messages and progress go to the given log, else to stdout with the other progress steps.</summary>
+    readonly TextWriter? _trainingLog = log;
     readonly Dictionary<string, (CausalLM Model, ITextTokenizer Tokenizer)> _loaded = [];
 
     /// <summary>Dtype and device of the models this backend loads (`--dtype`, `--device`).</summary>
@@ -93,7 +95,7 @@ public sealed class TorchSystemABackend(Ccl25Dataset? data, IReadOnlySet<string>
             Directory.Delete(directory, recursive: true);
         TrainingFingerprint.Write(directory, fingerprint);
         FineTuneRun.Run(baseModel, train.Select(e => new SftExample(e.Prompt, e.Answer)).ToList(),
-            dev.Select(e => new SftExample(e.Prompt, e.Answer)).ToList(), directory, options, log: _log);
+            dev.Select(e => new SftExample(e.Prompt, e.Answer)).ToList(), directory, options, log: _trainingLog);
         _loaded.Remove(directory);
     }
 
