@@ -2,6 +2,7 @@ using System.CommandLine;
 using IcdResearch.Data;
 using IcdResearch.Evaluation;
 using IcdResearch.Inference;
+using IcdResearch.Pipelines;
 using IcdResearch.Pipelines.SystemA;
 
 namespace IcdResearch.Cli.Commands;
@@ -39,7 +40,7 @@ public sealed class PredictCommand : ICliCommand
             if (records.Count == 0) throw new DataFormatException(inputPath, "holds no records (an empty array): nothing to predict");
             var modelsDir = parse.GetValue(models)!;
             var config = SystemAConfig.Load(modelsDir);
-            var backend = (ISystemABackend?)backendOptions.Remote(parse) ?? new TorchSystemABackend(null, new HashSet<string>(), null, SystemAProfile.Default);
+            var backend = (IModelBackend?)backendOptions.Remote(parse) ?? new TorchModelBackend();
             var pipeline = SystemAPipeline.Load(modelsDir, backend, config);
             var threshold = VoteThreshold(parse.GetValue(vote)!, config);
             Console.Error.WriteLine($"other diagnoses: a code is kept when it is in more than {threshold} of the {2 * config.SamplesPerModel} pooled samples");

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using IcdResearch.Data;
 using IcdResearch.Pipelines;
-using IcdResearch.Pipelines.SystemA;
 
 namespace IcdResearch.Cli.Commands;
 
@@ -25,7 +24,7 @@ public sealed class ReproduceCommand : ICliCommand
                           "quick: the real data with the tiny backbone (for an oversubscribed machine).",
             DefaultValueFactory = _ => "default",
         };
-        profile.AcceptOnlyFromAmong("smoke", "quick", "default");
+        profile.AcceptOnlyFromAmong([.. ExperimentProfile.Names]);
         var output = new Option<string>("--out") { Description = "Results folder (CSV files, predictions/, summary.json).", DefaultValueFactory = _ => "results" };
         var models = new Option<string?>("--models") { Description = "Models folder (backbone and fine-tuned models; reused when present). Default: models/<profile> (models/<profile>-seed<N> for a --seed other than 42). A model is reused only if it was trained with the same base model, settings and data." };
         var experiment = new Option<string>("--experiment")
@@ -51,8 +50,8 @@ public sealed class ReproduceCommand : ICliCommand
             var dataDir = parse.GetValue(data);
             var dataset = profileName == "smoke" && dataDir is null ? Ccl25Dataset.Synthetic() : Ccl25Dataset.Load(dataDir);
             if (dataset.Notice is not null) Console.Error.WriteLine($"note: {dataset.Notice}");
-            var options = new ReproduceOptions(dataset, Splits.For(dataset, parse.GetValue(split), parse.GetValue(seed)), SystemAProfile.Named(profileName),
-                parse.GetValue(output)!, parse.GetValue(models) ?? Reproduction.DefaultModelsDir(profileName, parse.GetValue(seed)), parse.GetValue(force), parse.GetValue(seed),
+            var options = new ReproduceOptions(dataset, Splits.For(dataset, parse.GetValue(split), parse.GetValue(seed)), ExperimentProfile.Named(profileName),
+                parse.GetValue(output)!, parse.GetValue(models) ?? ModelLayout.Root(profileName, parse.GetValue(seed)), parse.GetValue(force), parse.GetValue(seed),
                 dataset.IsSynthetic ? null : DataDirectory.Resolve(dataDir), backendOptions.Remote(parse));
             Reproduction.Run(options, parse.GetValue(experiment)!);
             return 0;

@@ -1,4 +1,6 @@
 using IcdResearch.Evaluation;
+using IcdResearch.Inference;
+using IcdResearch.Inference.Constraints;
 
 namespace IcdResearch.Pipelines.CodeCentric;
 
@@ -21,22 +23,37 @@ public sealed class CodeCentricEvaluation(CodeCentricData data, CodeCentricOptio
 
     public IReadOnlyList<IReadOnlySet<string>> Gold => data.Test.Select(c => c.CodeSet).ToList();
 
-    public Outputs Documents(ICodeCentricModel model, bool withEvidence, bool humanEvidence = false)
+    public Outputs Documents(IAnswerGenerator model, bool withEvidence, bool humanEvidence = false)
     {
         var prompts = data.Test.Select(c => CodeCentricPrompts.Document(c.Document, withEvidence || humanEvidence)).ToList();
         var prefixes = humanEvidence
             ? data.Test.Select(c => (string?)(CodeCentricOutput.Format(c.Evidence, [], data.Names) + "\n")).ToList()
             : null;
-        var raw = model.Generate(prompts, prefixes, options.MaxNewTokensDocument);
+        var raw = Generate(model, prompts, prefixes, options.MaxNewTokensDocument);
         var parsed = raw.Select((r, i) => CodeCentricOutput.Parse((prefixes?[i] ?? "") + r, data.CodeSpace, _nameToCode)).ToList();
         return new Outputs(raw, parsed);
     }
 
     /// <summary>Out-of-domain mentions → the first valid code of each answer.</summary>
-    public IReadOnlyList<string?> Spans(ICodeCentricModel model, IReadOnlyList<string> spans)
+    public IReadOnlyList<string?> Spans(IAnswerGenerator model, IReadOnlyList<string> spans)
     {
-        var raw = model.Generate(spans.Select(CodeCentricPrompts.ForSpan).ToList(), null, options.MaxNewTokensSpan);
+        var raw = Generate(model, spans.Select(CodeCentricPrompts.ForSpan).ToList(), null, options.MaxNewTokensSpan);
         return raw.Select(r => CodeCentricOutput.Parse(r, data.CodeSpace, _nameToCode).Codes.FirstOrDefault()).ToList();
+    }
+
+    /// <summary>
+    /// Greedy free generation (optionally continuing a forced answer prefix), prompts ordered by length so that the
+    /// model's batches waste little compute on padding; answers come back in prompt order.
+    /// </summary>
+    static IReadOnlyList<string> Generate(IAnswerGenerator model, IReadOnlyList<string> prompts, IReadOnlyList<string?>? prefixes, int maxNewTokens)
+    {
+        var order = Enumerable.Range(0, prompts.Count).OrderBy(i => prompts[i].Length + (prefixes?[i]?.Length ?? 0)).ToList();
+        var free = new AnswerGrammar.Free();
+        var answers = model.Greedy(order.Select(i => prompts[i]).ToList(), order.Select(_ => (AnswerGrammar)free).ToList(),
+            prefixes is null ? null : order.Select(i => prefixes[i]).ToList(), maxNewTokens);
+        var text = new string[prompts.Count];
+        for (var k = 0; k < order.Count; k++) text[order[k]] = answers[k].Text;
+        return text;
     }
 
     /// <summary>Code-set metrics of a subset of test records (indices), for the bootstrap.</summary>

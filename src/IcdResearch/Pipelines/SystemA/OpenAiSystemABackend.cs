@@ -1,6 +1,8 @@
 using System.Text.Json;
+using IcdResearch.Inference;
 using IcdResearch.Inference.OpenAi;
 using IcdResearch.Retrieval;
+using IcdResearch.Tuning;
 
 namespace IcdResearch.Pipelines.SystemA;
 
@@ -13,7 +15,7 @@ namespace IcdResearch.Pipelines.SystemA;
 /// <see cref="FineTune"/> only say where the models come from (`icd export-sft` → LLaMA-Factory, docs/scale-out.md).
 /// </summary>
 public sealed class OpenAiSystemABackend(OpenAiEndpoint endpoint, IReadOnlyDictionary<string, string> models,
-    OpenAiGenerationSettings? settings = null, TextWriter? log = null) : ISystemABackend
+    OpenAiGenerationSettings? settings = null, TextWriter? log = null) : IModelBackend
 {
     readonly TextWriter _log = log ?? Console.Error;
 
@@ -29,13 +31,16 @@ public sealed class OpenAiSystemABackend(OpenAiEndpoint endpoint, IReadOnlyDicti
     public void EnsureBackbone(string directory, bool force)
         => _log.WriteLine($"backbone: served by {endpoint.Endpoint} as '{ModelName(directory)}' (not trained here)");
 
-    public void FineTune(string name, string baseModel, string directory, IReadOnlyList<(string Prompt, string Answer)> train,
-        IReadOnlyList<(string Prompt, string Answer)> dev, bool force)
-        => _log.WriteLine($"{name}: served by {endpoint.Endpoint} as '{ModelName(directory)}' (trained elsewhere: icd export-sft → llamafactory-cli, docs/scale-out.md)");
+    public TrainingCost FineTune(string name, string baseModel, string directory, IReadOnlyList<(string Prompt, string Answer)> train,
+        IReadOnlyList<(string Prompt, string Answer)> dev, SftOptions options, bool force)
+    {
+        _log.WriteLine($"{name}: served by {endpoint.Endpoint} as '{ModelName(directory)}' (trained elsewhere: icd export-sft → llamafactory-cli, docs/scale-out.md)");
+        return new TrainingCost(train.Count, 0, double.NaN, options.Epochs, double.NaN);
+    }
 
     public IAnswerGenerator Generator(string modelDirectory) => new OpenAiAnswerGenerator(endpoint, ModelName(modelDirectory), settings);
 
-    public ITextEmbedder HiddenStateEmbedder(string modelDirectory) => new EndpointEmbedder(endpoint, ModelName(modelDirectory));
+    public ITextEmbedder Embedder(string modelDirectory) => new EndpointEmbedder(endpoint, ModelName(modelDirectory));
 
     /// <summary>
     /// Reads a role → model-name map: a JSON file (<c>{"primary": "qwen7b-primary", …}</c>) or inline
