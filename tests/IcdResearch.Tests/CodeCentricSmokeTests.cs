@@ -60,7 +60,7 @@ public class CodeCentricSmokeTests
         var recorded = System.Text.Json.JsonSerializer.Deserialize<TrainingCost>(File.ReadAllText(Path.Combine(options.RunsDir, "doc_codes", TrainingCost.FileName)));
         var log = new StringWriter();
         var reused = new TorchModelBackend(log: log).FineTune("doc_codes", options.Backbone!, Path.Combine(options.RunsDir, "doc_codes"),
-            CodeCentricExperiment.Examples(data, CodeCentricArm.Ablation[1], options.Seed), [], options.FineTune with { Seed = options.Seed }, force: false);
+            CodeCentricExperiment.Examples(data, CodeCentricArm.Ablation[1], options.Seed), [], options.FineTune with { Train = options.FineTune.Train with { Seed = options.Seed } }, force: false);
         Assert.Equal(recorded, reused);
         Assert.Contains("reusing fine-tuned doc_codes", log.ToString());
         Assert.NotEmpty(summary.Log);

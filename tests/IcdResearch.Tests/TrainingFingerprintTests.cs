@@ -47,7 +47,8 @@ public class TrainingFingerprintTests : IDisposable
         new CausalLM(ModelConfig.Tiny("qwen2", vocabSize: tokenizer.VocabSize), seed: 1).SavePretrained(modelDir);
         tokenizer.Save(modelDir);
         var log = new StringWriter();
-        var options = SystemAProfile.Smoke.FineTuneOptions("primary", seed: 42) with { Epochs = 1, MaxLength = 64, BatchSize = 3 };
+        var smoke = SystemAProfile.Smoke.FineTuneOptions("primary", seed: 42);
+        var options = smoke with { Epochs = 1, MaxLength = 64, Train = smoke.Train with { BatchSize = 3 } };
         var backend = new TorchModelBackend(log: log);
         var output = Path.Combine(_dir, "primary");
 
@@ -68,12 +69,12 @@ public class TrainingFingerprintTests : IDisposable
 
         // Other settings: retrained too.
         var before = TrainingFingerprint.Read(output);
-        backend.FineTune("primary", modelDir, output, Examples[1..], Examples[..1], options with { LearningRate = 5e-3 }, force: false);
+        backend.FineTune("primary", modelDir, output, Examples[1..], Examples[..1], options with { Train = options.Train with { LearningRate = 5e-3 } }, force: false);
         Assert.NotEqual(before, TrainingFingerprint.Read(output));
 
         // Another seed (`icd reproduce --seed`) is another run too, and gets its own default models folder.
         before = TrainingFingerprint.Read(output);
-        backend.FineTune("primary", modelDir, output, Examples[1..], Examples[..1], options with { LearningRate = 5e-3, Seed = 7 }, force: false);
+        backend.FineTune("primary", modelDir, output, Examples[1..], Examples[..1], options with { Train = options.Train with { LearningRate = 5e-3, Seed = 7 } }, force: false);
         Assert.NotEqual(before, TrainingFingerprint.Read(output));
         Assert.Equal(Path.Combine("models", "default"), ModelLayout.Root("default", 42));
         Assert.Equal(Path.Combine("models", "default-seed7"), ModelLayout.Root("default", 7));

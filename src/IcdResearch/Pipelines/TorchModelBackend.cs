@@ -22,9 +22,10 @@ public sealed class TorchModelBackend(BackboneRecipe? backbone = null, TextWrite
     public void EnsureBackbone(string directory, bool force)
     {
         var preset = BackbonePreset.Get(backbone?.Size ?? "small");
-        var options = (backbone?.Steps is { } steps
-            ? preset.Training with { Steps = steps, WarmupSteps = Math.Min(preset.Training.WarmupSteps, Math.Max(1, steps / 10)) }
-            : preset.Training) with { Seed = backbone?.Seed ?? 42 };
+        var training = preset.Training.Train with { Seed = backbone?.Seed ?? 42 };
+        var options = backbone?.Steps is { } steps
+            ? preset.Training with { Steps = steps, Train = training with { WarmupSteps = Math.Min(training.WarmupSteps ?? 0, Math.Max(1, steps / 10)) } }
+            : preset.Training with { Train = training };
         var excluded = (backbone?.Excluded ?? new HashSet<string>()).Order(StringComparer.Ordinal).Select(id => (id, ""));
         var fingerprint = TrainingFingerprint.Compute(null, new { preset.Name, options, Synthetic = backbone?.Data.IsSynthetic, Positions = BackbonePreset.DeclaredPositions }, excluded);
         if (!force && ModelFolder.Holds(directory) && FineTuneRun.Reusable("backbone", directory, fingerprint, _log))

@@ -90,7 +90,7 @@ public static class FineTuneRun
         var (model, tokenizer) = Inference.ModelFolder.Load(modelDir);
         var checkpoints = Path.Combine(outDir, "checkpoints");
         if (restart && Directory.Exists(checkpoints)) Directory.Delete(checkpoints, recursive: true);
-        TorchSharp.torch.manual_seed(options.Seed);   // LoRA A matrices are drawn from the seeded generator
+        TorchSharp.torch.manual_seed(options.Train.Seed);   // LoRA A matrices are drawn from the seeded generator
         Prepare(model, options);
         var parameters = LoraInjector.CountParameters(model);
         output.WriteLine($"{options.Mode}: {parameters}");

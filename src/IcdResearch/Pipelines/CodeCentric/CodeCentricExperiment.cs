@@ -82,7 +82,7 @@ public static class CodeCentricExperiment
             else
             {
                 var runDir = Path.Combine(options.RunsDir, arm.Name);
-                var cost = models.FineTune(arm.Name, backbone, runDir, Examples(data, arm, options.Seed), [], options.FineTune with { Seed = options.Seed }, force: false);
+                var cost = models.FineTune(arm.Name, backbone, runDir, Examples(data, arm, options.Seed), [], options.FineTune with { Train = options.FineTune.Train with { Seed = options.Seed } }, force: false);
                 model = models.Generator(runDir);
                 costs[arm.Name] = cost;
                 efficiency.AddRange(CostRows(arm, cost));

@@ -23,7 +23,7 @@ public sealed record CodeCentricOptions
     /// max 245 characters on the real test records) short enough for the CPU budget and the backbone's context.</summary>
     public CodeCentricDocument Document { get; init; } = new() { MaxChars = 96 };
     /// <summary>Fine-tuning of every trained arm: full fine-tuning, no per-epoch dev evaluation (the run's seed is set at use).</summary>
-    public SftOptions FineTune { get; init; } = new() { Mode = FineTuneMode.Full, Epochs = 6, LearningRate = 5e-4, MaxLength = 512, BatchSize = 4, EvaluateEachEpoch = false };
+    public SftOptions FineTune { get; init; } = new() { Mode = FineTuneMode.Full, Epochs = 6, MaxLength = 512, EvaluateEachEpoch = false, Train = new() { BatchSize = 4, LearningRate = 5e-4 } };
     /// <summary>Evaluate on at most this many test records (0 = all).</summary>
     public int MaxTestRecords { get; init; }
     /// <summary>At most this many out-of-domain CHIP-CDN dev mentions (0 = all).</summary>
@@ -56,7 +56,7 @@ public sealed record CodeCentricOptions
 
     public static CodeCentricOptions Smoke => new()
     {
-        Profile = "smoke", FineTune = Default.FineTune with { Epochs = 1, LearningRate = 2e-3, MaxLength = 256 }, TrainSpanOnly = true, ModelMinerDocuments = 8, MaxTestRecords = 6, MaxOodMentions = 12, MaxTabularPairs = 40, MaxIndexPairs = 40,
+        Profile = "smoke", FineTune = Default.FineTune with { Epochs = 1, MaxLength = 256, Train = Default.FineTune.Train with { LearningRate = 2e-3 } }, TrainSpanOnly = true, ModelMinerDocuments = 8, MaxTestRecords = 6, MaxOodMentions = 12, MaxTabularPairs = 40, MaxIndexPairs = 40,
         MaxNewTokensDocument = 48, MaxNewTokensSpan = 16, Resamples = 200, Document = new CodeCentricDocument { MaxChars = 96 },
         WithheldCodes = 2,
     };

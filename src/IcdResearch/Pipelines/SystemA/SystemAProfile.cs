@@ -42,11 +42,11 @@ public sealed record SystemAProfile
     /// Fine-tuning of the five models (full fine-tuning: the from-scratch backbone is small); the run's seed is set at
     /// use. The NER model trains <see cref="NerEpochs"/> epochs instead of <see cref="SftOptions.Epochs"/>.
     /// </summary>
-    public SftOptions FineTune { get; init; } = new() { Mode = FineTuneMode.Full, Epochs = 3, BatchSize = 4, LearningRate = 5e-4, MaxLength = 1400 };
+    public SftOptions FineTune { get; init; } = new() { Mode = FineTuneMode.Full, Epochs = 3, MaxLength = 1400, Train = new() { BatchSize = 4, LearningRate = 5e-4 } };
     public int NerEpochs { get; init; } = 2;
 
     /// <summary>The fine-tuning options of one of the five models under seed <paramref name="seed"/>.</summary>
-    public SftOptions FineTuneOptions(string model, int seed) => FineTune with { Epochs = model == "ner" ? NerEpochs : FineTune.Epochs, Seed = seed };
+    public SftOptions FineTuneOptions(string model, int seed) => FineTune with { Epochs = model == "ner" ? NerEpochs : FineTune.Epochs, Train = FineTune.Train with { Seed = seed } };
 
     /// <summary>
     /// Measured on a quiet 2-core machine (2026-11-22): the earlier setting (150 pretraining steps, 4 epochs, raw records
@@ -69,7 +69,7 @@ public sealed record SystemAProfile
         EntityOnlyTrainRecords = 300,
         NerSegmentChars = 80,
         MaxNerTrainSegments = 600,
-        FineTune = new SftOptions { Mode = FineTuneMode.Full, Epochs = 6, BatchSize = 8, LearningRate = 5e-4, MaxLength = 1024 },
+        FineTune = new SftOptions { Mode = FineTuneMode.Full, Epochs = 6, MaxLength = 1024, Train = new() { BatchSize = 8, LearningRate = 5e-4 } },
         NerEpochs = 3,
     };
 
@@ -84,7 +84,7 @@ public sealed record SystemAProfile
         PretrainSteps = 300,
         EntityOnlyTrainRecords = 0,
         MaxNerTrainSegments = 150,
-        FineTune = Default.FineTune with { Epochs = 2, LearningRate = 2e-3, MaxLength = 768 },
+        FineTune = Default.FineTune with { Epochs = 2, MaxLength = 768, Train = Default.FineTune.Train with { LearningRate = 2e-3 } },
         NerEpochs = 1,
     };
 
@@ -103,7 +103,7 @@ public sealed record SystemAProfile
         MaxRecordsPerSplit = 12,
         EntityOnlyTrainRecords = 4,
         ThresholdSweep = [0.5, 0.9, 1.0],
-        FineTune = new SftOptions { Mode = FineTuneMode.Full, Epochs = 1, BatchSize = 4, LearningRate = 1e-3, MaxLength = 512 },
+        FineTune = new SftOptions { Mode = FineTuneMode.Full, Epochs = 1, MaxLength = 512, Train = new() { BatchSize = 4, LearningRate = 1e-3 } },
         NerEpochs = 1,
         PretrainSteps = 20,
     };
