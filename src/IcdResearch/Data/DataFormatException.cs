@@ -21,7 +21,7 @@ public sealed class DataFormatException : Exception
     {
         var where = file;
         if (index is not null) where += $", record #{index}";
-        if (!string.IsNullOrEmpty(id)) where += $" (病案标识={id})";
+        if (!string.IsNullOrEmpty(id)) where += $" (病案标识={Excerpt.Of(id, 40)})";
         if (!string.IsNullOrEmpty(field)) where += $", field '{field}'";
         return $"{where}: {message}";
     }

@@ -115,7 +115,7 @@ public static class FineTuneRun
         });
 
         var trainer = new SftTrainer(model, (ids, mask) => model.Forward(ids, mask), options, outDir, Save, log,
-            TrainingFingerprint.ModelIdentity(modelDir));
+            RunFingerprint.BaseModelIdentity(modelDir));
         double? testBefore = testSet is null ? null : trainer.Evaluate(testSet.Value.Sequences, tokenizer.PadId);
         var result = trainer.Train(trainSeqs, devSet?.Sequences, tokenizer.PadId);
         double? testAfter = null;

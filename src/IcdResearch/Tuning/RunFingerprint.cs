@@ -55,6 +55,29 @@ public sealed record RunFingerprint
         return Convert.ToHexStringLower(sha.GetHashAndReset());
     }
 
+    /// <summary>
+    /// A base model's identity for resuming: <see cref="TrainingFingerprint.ModelIdentity"/> (config, recorded
+    /// fingerprint, weight file sizes) plus a hash of the first and last MiB of every weight file — so a model retrained
+    /// with the same architecture (same sizes) is told apart without reading gigabytes.
+    /// </summary>
+    public static string BaseModelIdentity(string directory)
+    {
+        var sb = new StringBuilder(TrainingFingerprint.ModelIdentity(directory));
+        if (Directory.Exists(directory))
+            foreach (var file in Directory.EnumerateFiles(directory, "*.safetensors").Order(StringComparer.Ordinal))
+            {
+                using var stream = File.OpenRead(file);
+                const int window = 1 << 20;
+                var head = new byte[(int)Math.Min(window, stream.Length)];
+                stream.ReadExactly(head);
+                var tail = new byte[(int)Math.Min(window, stream.Length)];
+                stream.Position = stream.Length - tail.Length;
+                stream.ReadExactly(tail);
+                sb.Append('\n').Append(Path.GetFileName(file)).Append(' ').Append(Convert.ToHexStringLower(SHA256.HashData([.. head, .. tail])));
+            }
+        return sb.ToString();
+    }
+
     static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 
     /// <summary>What differs from <paramref name="recorded"/> (empty when nothing does), in words: "--lr-like setting: old → new", "the training data", "the base model".</summary>

@@ -110,6 +110,19 @@ public class InputTests : IDisposable
     }
 
     [Fact]
+    public void AnEmptyTrainingArrayIsALocatedErrorAndLeavesNoFile()
+    {
+        var empty = Write("train.json", "[]");
+        var input = Write("input.json", """[{"病案标识": "A1", "主诉": "胸痛"}]""");
+        var before = FolderState.Of(_dir);
+        Cli.Run("baseline", "--method", "tfidf-lr", "--train", empty, "--input", input, "--out", Path.Combine(_dir, "out.json"))
+            .Fails(2, empty, "holds no records");
+        Cli.Run("finetune", "--model", Path.Combine(_dir, "model"), "--train", empty, "--out", Path.Combine(_dir, "ft"))
+            .Fails(2, empty, "holds no examples");
+        before.AssertSame(_dir);
+    }
+
+    [Fact]
     public void ATruncatedCodeTableIsBlamedOnTheCodeTable()
     {
         var data = Path.Combine(_dir, "data");

@@ -53,6 +53,19 @@ public class ModelLoadTests : IDisposable
     }
 
     [Fact]
+    public void VocabularyErrorsNameTheFile()
+    {
+        var dir = Model("bad-vocab");
+        var vocab = Path.Combine(dir, CharTokenizer.VocabFileName);
+        File.WriteAllText(vocab, """{"tokens": ["<unk>", "<|endoftext|>", "<|im_start|>", "胸", "胸"]}""");
+        Cli.Run("generate", "--model", dir, "--prompt", "胸痛").Fails(2, vocab, "twice");
+        File.WriteAllText(vocab, """{"tokens": ["<unk>", "<|endoftext|>", "胸"]}""");
+        Cli.Run("generate", "--model", dir, "--prompt", "胸痛").Fails(2, vocab, "special token");
+        File.WriteAllText(vocab, """{"tokens": ["<unk>", """);
+        Cli.Run("tokenize", "--tokenizer", dir, "--text", "胸痛").Fails(2, vocab, "truncated");
+    }
+
+    [Fact]
     public void ANonFiniteWeightFailsOnLoadNamingTheTensor()
     {
         var dir = Model("nan-weight", nanWeight: true);

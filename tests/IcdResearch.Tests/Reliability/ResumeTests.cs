@@ -57,6 +57,18 @@ public class ResumeTests : IDisposable
     }
 
     [Fact]
+    public void FinetuneRefusesToResumeOnAnotherBaseModelOfTheSameShape()
+    {
+        var args = FinetuneArgs();
+        var output = Path.Combine(_dir, "out");
+        Assert.Equal(0, Cli.Run([.. args, "--out", output, "--max-steps", "2"]).Code);
+        var model = Path.Combine(_dir, "model");
+        var config = ModelConfig.Load(model);
+        new CausalLM(config, seed: 99).SavePretrained(model);   // retrained: same architecture and file sizes, other weights
+        Cli.Run([.. args, "--out", output]).Fails(2, "the base model", "--restart");
+    }
+
+    [Fact]
     public void ATornLatestCheckpointFallsBackToThePreviousOneSayingSo()
     {
         var args = FinetuneArgs();

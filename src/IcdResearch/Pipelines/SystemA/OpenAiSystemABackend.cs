@@ -10,7 +10,8 @@ namespace IcdResearch.Pipelines.SystemA;
 /// System A on an OpenAI-compatible server: every model role (primary, rejudge, other_direct, other_ner, ner,
 /// backbone) is a model name on the endpoint — a base model or a LoRA adapter as vLLM serves them
 /// (<c>--enable-lora --lora-modules primary=…</c>) — by the role → name map (default: the role name itself, which is how
-/// `icd serve --models DIR` names them). Generation goes through <see cref="OpenAiAnswerGenerator"/>, the hidden-state
+/// `icd serve --models DIR` names them). A map value <c>name@URL</c> puts that role on another server (the paper's
+/// re-judge model has its own base, DeepSeek-R1-Distill-Qwen-7B, so vLLM serves it separately). Generation goes through <see cref="OpenAiAnswerGenerator"/>, the hidden-state
 /// retrieval embedding through /v1/embeddings. Training is not the server's job: <see cref="EnsureBackbone"/> and
 /// <see cref="FineTune"/> only say where the models come from (`icd export-sft` → LLaMA-Factory, docs/scale-out.md).
 /// </summary>
@@ -19,13 +20,24 @@ public sealed class OpenAiSystemABackend(OpenAiEndpoint endpoint, IReadOnlyDicti
 {
     readonly TextWriter _log = log ?? Console.Error;
 
+    readonly Dictionary<string, OpenAiEndpoint> _endpoints = new(StringComparer.Ordinal);
+
     public OpenAiEndpoint Endpoint => endpoint;
 
     /// <summary>The served model name for a model folder (its role is the folder's name, as <see cref="SystemAConfig.Models"/> lays them out).</summary>
-    public string ModelName(string modelDirectory)
+    public string ModelName(string modelDirectory) => Resolve(modelDirectory).Model;
+
+    /// <summary>Server and model name of a role: the map's <c>name</c> or <c>name@URL</c>, else the role's own name on the default endpoint.</summary>
+    (OpenAiEndpoint Endpoint, string Model) Resolve(string modelDirectory)
     {
         var role = Path.GetFileName(Path.TrimEndingDirectorySeparator(modelDirectory));
-        return models.TryGetValue(role, out var name) ? name : role;
+        var name = models.TryGetValue(role, out var mapped) ? mapped : role;
+        var at = name.LastIndexOf('@');
+        if (at < 0 || !Uri.TryCreate(name[(at + 1)..], UriKind.Absolute, out var url)) return (endpoint, name);
+        lock (_endpoints)
+            if (!_endpoints.TryGetValue(url.ToString(), out var other))
+                _endpoints[url.ToString()] = other = new OpenAiEndpoint(url, Environment.GetEnvironmentVariable("OPENAI_API_KEY"));
+        return (_endpoints[url.ToString()], name[..at]);
     }
 
     public void EnsureBackbone(string directory, bool force)
@@ -38,13 +50,21 @@ public sealed class OpenAiSystemABackend(OpenAiEndpoint endpoint, IReadOnlyDicti
         return new TrainingCost(train.Count, 0, double.NaN, options.Epochs, double.NaN);
     }
 
-    public IAnswerGenerator Generator(string modelDirectory) => new OpenAiAnswerGenerator(endpoint, ModelName(modelDirectory), settings);
+    public IAnswerGenerator Generator(string modelDirectory)
+    {
+        var (server, model) = Resolve(modelDirectory);
+        return new OpenAiAnswerGenerator(server, model, settings);
+    }
 
-    public ITextEmbedder Embedder(string modelDirectory) => new EndpointEmbedder(endpoint, ModelName(modelDirectory));
+    public ITextEmbedder Embedder(string modelDirectory)
+    {
+        var (server, model) = Resolve(modelDirectory);
+        return new EndpointEmbedder(server, model);
+    }
 
     /// <summary>
-    /// Reads a role → model-name map: a JSON file (<c>{"primary": "qwen7b-primary", …}</c>) or inline
-    /// <c>role=name,role=name</c>; roles not given keep their own name. Unknown roles are an error.
+    /// Reads a role → model-name map: a JSON file (<c>{"primary": "qwen7b-primary", "rejudge": "rejudge@http://gpu2:8001/v1", …}</c>)
+    /// or inline <c>role=name,role=name</c>; roles not given keep their own name. Unknown roles are an error.
     /// </summary>
     public static IReadOnlyDictionary<string, string> ParseModelsMap(string? map)
     {

@@ -44,7 +44,8 @@ public sealed class SystemAExperiment(IModelBackend backend, SystemARun run)
     readonly Dictionary<string, double> _seconds = [];
     readonly Stopwatch _total = Stopwatch.StartNew();
 
-    static readonly string[] ModelNames = ["primary", "rejudge", "other_direct", "other_ner", "ner"];
+    /// <summary>The five fine-tuned models, in training order.</summary>
+    public static readonly string[] ModelNames = ["primary", "rejudge", "other_direct", "other_ner", "ner"];
 
     /// <summary>The experiment as a chain of named steps; each step's rows are written as soon as it has them.</summary>
     public SystemASummary Run()
