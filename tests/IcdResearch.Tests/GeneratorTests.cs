@@ -140,6 +140,53 @@ public class GeneratorTests
     }
 
     [Fact]
+    public void SharedPrefixRoundsEqualTheSameSeedsSampledOneByOne()
+    {
+        var gen = MakeGenerator();
+        var prompt = Tok.Encode("history of fever");
+        int[] seeds = [11, 12, 13, 14, 15, 16, 17, 18];
+        var list = PrefixTrieConstraint.FromStrings(Tok, ["fever", "feverish cough", "pain", "cold"], separator: ";");
+        foreach (var constraint in new IDecodingConstraint?[] { null, list })
+        {
+            var options = new GenerationOptions { MaxNewTokens = 12, DoSample = true, Temperature = 1.5, TopP = 0.9, StopIds = [], Constraint = constraint };
+            // One batch of 8 rows sharing the prompt's prefill, each with its own seed ...
+            var rounds = gen.Generate(Enumerable.Repeat(prompt, seeds.Length).ToList(), options with { Seeds = seeds });
+            for (var i = 0; i < seeds.Length; i++)
+            {
+                // ... equals each seed's own sample generated alone, and by default row i is seeded Seed + i.
+                var alone = gen.Generate([prompt], options with { Seed = seeds[i] }).Single();
+                Assert.Equal(alone.Tokens, rounds[i].Tokens);
+                for (var t = 0; t < alone.Tokens.Count; t++) Assert.InRange(Math.Abs(alone.TokenProbabilities[t] - rounds[i].TokenProbabilities[t]), 0, 1e-5);
+            }
+            Assert.True(rounds.Select(r => r.Text).Distinct().Count() > 1, "different seeds should give different samples");
+            var byDefault = gen.Generate(Enumerable.Repeat(prompt, 3).ToList(), options with { Seed = seeds[0] });
+            Assert.Equal(rounds.Take(3).Select(r => r.Tokens), byDefault.Select(r => r.Tokens));
+        }
+    }
+
+    [Fact]
+    public void RowsWithTheirOwnConstraintsAndCapsEqualEachRowAlone()
+    {
+        var gen = MakeGenerator("llama", seed: 4);
+        var names = PrefixTrieConstraint.FromStrings(Tok, ["fever", "feverish cough", "pain"], separator: ";");
+        var single = PrefixTrieConstraint.FromStrings(Tok, ["cold", "cough"]);
+        string[] prompts = ["the patient has", "x", "history of fever"];
+        IDecodingConstraint?[] constraints = [names, single, null];
+        int[] caps = [12, 12, 3];
+        var options = GenerationOptions.Greedy(12) with { StopIds = [], Constraints = constraints, RowMaxNewTokens = caps };
+        var batched = gen.Generate(prompts, options);
+        for (var i = 0; i < prompts.Length; i++)
+        {
+            var alone = gen.Generate([prompts[i]], GenerationOptions.Greedy(caps[i]) with { StopIds = [], Constraint = constraints[i] }).Single();
+            Assert.Equal(alone.Tokens, batched[i].Tokens);
+            Assert.Equal(alone.FinishReason, batched[i].FinishReason);
+        }
+        Assert.Equal(3, batched[2].Tokens.Count);
+        Assert.Equal(FinishReason.Length, batched[2].FinishReason);
+        Assert.Contains(batched[1].Text, new[] { "cold", "cough" });
+    }
+
+    [Fact]
     public void PrefixTrieConstraintOnlyYieldsAllowedStrings()
     {
         var gen = MakeGenerator("qwen3", seed: 2);

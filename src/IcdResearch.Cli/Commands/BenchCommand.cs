@@ -25,7 +25,8 @@ public sealed class BenchCommand : ICliCommand
         var sizes = new Option<string>("--matmul-sizes") { Description = "Comma-separated n of the n×n fp32 matmuls; the best rate is the reference.", DefaultValueFactory = _ => "1024,2048" };
         var command = new Command("bench",
             "Print JSON: same-run fp32 matmul GFLOP/s; training tokens/s, achieved GFLOP/s (6·N + 12·L·d_attn·T FLOPs per token) and their ratio (MFU) " +
-            "for the default small model; greedy generation tokens/s with and without the KV cache; peak RSS.")
+            "for the default small model; greedy generation tokens/s with and without the KV cache; decoding against the memory-bandwidth limit " +
+            "(copy bandwidth ÷ weight bytes), prefill tokens/s, shared-prefix sampling of the voting rounds vs one at a time; System A seconds per record; peak RSS.")
             { modelDir, batch, context, steps, prompt, newTokens, sizes };
         command.SetAction(parse =>
         {
@@ -51,6 +52,7 @@ public sealed class BenchCommand : ICliCommand
             var matmul = Benchmark.MatmulGflops(matmulSizes);
             var training = Benchmark.Training(model, b, t, parse.GetValue(steps));
             var generation = Benchmark.Generation(model, tokenizer, parse.GetValue(prompt), parse.GetValue(newTokens));
+            var decoding = Benchmark.Decoding(model, tokenizer, parse.GetValue(prompt), parse.GetValue(newTokens));
             var c = model.Config;
 
             var report = new JsonObject
@@ -82,6 +84,19 @@ public sealed class BenchCommand : ICliCommand
                     ["kv_cache_tokens_per_second"] = Math.Round(generation.CachedTokensPerSecond, 2),
                     ["no_cache_tokens_per_second"] = Math.Round(generation.UncachedTokensPerSecond, 2),
                     ["kv_cache_speedup"] = Math.Round(generation.Speedup, 2),
+                },
+                ["decoding"] = new JsonObject
+                {
+                    ["copy_bandwidth_gb_per_s"] = Math.Round(decoding.CopyBytesPerSecond / 1e9, 2),
+                    ["weight_mb"] = Math.Round(decoding.WeightBytes / 1e6, 2),
+                    ["bandwidth_limit_tokens_per_second"] = Math.Round(decoding.BandwidthLimitTokensPerSecond, 1),
+                    ["greedy_decode_tokens_per_second"] = Math.Round(decoding.DecodeTokensPerSecond, 1),
+                    ["fraction_of_limit"] = Math.Round(decoding.FractionOfLimit, 3),
+                    ["prefill_tokens_per_second"] = Math.Round(decoding.PrefillTokensPerSecond, 1),
+                    ["sampling_rounds"] = decoding.Rounds,
+                    ["shared_prefix_tokens_per_second"] = Math.Round(decoding.SharedPrefixTokensPerSecond, 1),
+                    ["sequential_tokens_per_second"] = Math.Round(decoding.SequentialTokensPerSecond, 1),
+                    ["shared_prefix_speedup"] = Math.Round(decoding.SharedPrefixSpeedup, 2),
                 },
             };
             foreach (var section in Sections()) report[section.Name] = JsonSerializer.SerializeToNode(section.Measure(model));

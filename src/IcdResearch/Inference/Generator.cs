@@ -1,5 +1,6 @@
 using IcdResearch.Modeling;
 using IcdResearch.Text;
+using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
 using IcdResearch.Inference.Constraints;
@@ -8,9 +9,11 @@ namespace IcdResearch.Inference;
 
 /// <summary>
 /// Batched autoregressive decoding for a <see cref="CausalLM"/>: prompts are left-padded into one batch, prefilled
-/// once, then decoded one token per step through a <see cref="KvCache"/> (or by recomputing the prefix), greedily or
-/// by temperature/top-p sampling, optionally under a <see cref="IDecodingConstraint"/>. Records each emitted token's
-/// probability (system paper §3, Eq. 2) so callers can compute the confidence of Eq. 3.
+/// once (identical prompts only once, their rows then share the cached prefix), then decoded one token per step
+/// (<see cref="DecodeSession"/>: the fused decoder with a preallocated <see cref="KvCache"/>, or the modules), greedily or
+/// by temperature/top-p sampling with one seeded generator per row, optionally under a <see cref="IDecodingConstraint"/>.
+/// Tokens are chosen on the host (<see cref="TokenChooser"/>). Records each emitted token's probability (Lv et al. Eq. 2)
+/// so callers can compute the confidence of Eq. 3.
 /// </summary>
 public sealed class Generator(CausalLM model, ITextTokenizer tokenizer)
 {
@@ -25,122 +28,94 @@ public sealed class Generator(CausalLM model, ITextTokenizer tokenizer)
         Validate(prompts, options);
         TorchRuntime.EnsureLoaded();
         var batch = prompts.Count;
-        var stopIds = (options.StopIds ?? Tokenizer.StopIds).ToHashSet();
-        var sampler = options.DoSample && options.Temperature > 0 ? new torch.Generator((ulong)options.Seed) : null;
-        var constraint = options.Constraint;
-        var states = Enumerable.Repeat(constraint?.Start ?? 0, batch).ToArray();
-
-        // Left padding: every row ends at the same column, so the next-token logits are always the last column.
-        var promptLength = prompts.Max(p => p.Count);
-        var rows = prompts.Select(p => Enumerable.Repeat((long)Tokenizer.PadId, promptLength - p.Count).Concat(p.Select(t => (long)t)).ToList()).ToArray();
-        var maskRows = prompts.Select(p => Enumerable.Repeat(0L, promptLength - p.Count).Concat(Enumerable.Repeat(1L, p.Count)).ToList()).ToArray();
+        var stopIds = (options.StopIds ?? Tokenizer.StopIds).Distinct().ToArray();
+        var constraints = Enumerable.Range(0, batch).Select(b => options.Constraints is { } c ? c[b] : options.Constraint).ToArray();
+        var states = constraints.Select(c => c?.Start ?? 0).ToArray();
+        var caps = options.RowMaxNewTokens ?? Enumerable.Repeat(options.MaxNewTokens, batch).ToArray();
+        var vocabulary = Math.Min(Tokenizer.VocabSize, Model.Config.VocabSize);
+        var choosers = Enumerable.Range(0, batch)
+            .Select(b => new TokenChooser(vocabulary, Model.Config.VocabSize, options, options.Seeds?[b] ?? options.Seed + b)).ToArray();
 
         var tokens = Enumerable.Range(0, batch).Select(_ => new List<int>()).ToArray();
         var probabilities = Enumerable.Range(0, batch).Select(_ => new List<double>()).ToArray();
-        var top = Enumerable.Range(0, batch).Select(_ => new List<IReadOnlyList<TokenProbability>>()).ToArray();
+        var top = options.TopLogprobs > 0 ? Enumerable.Range(0, batch).Select(_ => new List<IReadOnlyList<TokenProbability>>()).ToArray() : null;
         var finished = new FinishReason?[batch];
-        var active = Enumerable.Range(0, batch).ToList();   // sequences still decoding; finished ones leave the batch
+        // Generation stops at the model's context (max_position_embeddings) as it does at MaxNewTokens.
+        var steps = Math.Min(options.MaxNewTokens, Model.Config.MaxPositionEmbeddings - prompts.Max(p => p.Count));
+        if (steps <= 0) return Results(tokens, probabilities, top, finished);
+
+        // Identical prompts (e.g. the sampled voting rounds of one record) are prefilled once and share that prefix.
+        var unique = new List<IReadOnlyList<int>>();
+        var firstRow = new Dictionary<string, int>(StringComparer.Ordinal);
+        var source = prompts.Select(p => (long)(firstRow.TryGetValue(string.Join(',', p), out var u) ? u : firstRow[string.Join(',', p)] = AddTo(unique, p))).ToArray();
 
         var wasTraining = Model.training;
         Model.eval();
-        using var noGrad = no_grad();
-        using var cache = options.UseCache ? Model.NewCache(promptLength + options.MaxNewTokens) : null;
+        using var mode = inference_mode();
+        using var session = DecodeSession.Start(Model, Tokenizer.PadId, unique, options.MaxNewTokens, options.UseCache);
+        var active = Enumerable.Range(0, batch).ToList();   // sequences still decoding; finished ones leave the batch
+        var next = new long[batch];
         try
         {
-            // Generation stops at the model's context (max_position_embeddings) as it does at MaxNewTokens.
-            var steps = Math.Min(options.MaxNewTokens, Model.Config.MaxPositionEmbeddings - promptLength);
-            for (var step = 0; step < steps && active.Count > 0; step++)
+            var logits = session.Prefill();
+            if (unique.Count < batch) session.Select(source);
+            for (var step = 0; ; step++)
             {
-                using var scope = NewDisposeScope();
-                var n = active.Count;
-                // With a cache only the newest column is fed (the whole prompt at step 0); the mask always spans everything.
-                var width = rows[active[0]].Count;
-                var feed = cache is null || step == 0 ? width : 1;
-                var ids = tensor(active.SelectMany(b => rows[b].Skip(width - feed)).ToArray(), [n, feed]);
-                var mask = tensor(active.SelectMany(b => maskRows[b]).ToArray(), [n, width]);
-                var logits = Model.Forward(ids, mask, cache).select(1, -1).to_type(ScalarType.Float32);   // [n,V]
-
-                var probs = logits.softmax(-1);
-                var blocked = new bool[n];
-                var scores = constraint is null ? logits : logits + ConstraintMask(constraint, active.Select(b => states[b]).ToArray(), stopIds, blocked, logits.shape[1]);
-                // Embedding rows past the tokenizer's vocabulary (padding to a multiple of 64, as Qwen checkpoints do)
-                // decode to nothing: never choose them. Eq. 2's probability stays the softmax over all of the step's logits.
-                if (Tokenizer.VocabSize < logits.shape[1])
-                    scores = scores.index_fill(1, arange(Tokenizer.VocabSize, logits.shape[1], dtype: ScalarType.Int64), float.NegativeInfinity);
-                var next = sampler is null ? scores.argmax(-1) : Sample(scores, options, sampler);
-                var chosen = next.data<long>().ToArray();
-                var chosenProbs = probs.gather(1, next.unsqueeze(1)).squeeze(1).data<float>().ToArray();
-                var (topValues, topIds) = options.TopLogprobs > 0 ? probs.topk(Math.Min(options.TopLogprobs, (int)probs.shape[1]), -1) : (null, null);
-                var topP = topValues?.data<float>().ToArray();
-                var topI = topIds?.data<long>().ToArray();
-
-                for (var i = 0; i < n; i++)
+                using (logits)
                 {
-                    var b = active[i];
-                    var token = (int)chosen[i];
-                    if (blocked[i]) finished[b] = FinishReason.Constraint;
-                    else if (stopIds.Contains(token)) finished[b] = FinishReason.Stop;
-                    else
+                    var host = logits.device_type == DeviceType.CPU ? logits : logits.cpu();
+                    var rows = MemoryMarshal.Cast<byte, float>(host.bytes);
+                    var width = (int)logits.shape[1];
+                    for (var i = 0; i < active.Count; i++)
                     {
-                        tokens[b].Add(token);
-                        probabilities[b].Add(chosenProbs[i]);
-                        if (topP is not null)
+                        var b = active[i];
+                        var constraint = constraints[b];
+                        var allowed = constraint?.AllowedTokens(states[b]);
+                        var stops = constraint is null || constraint.CanStop(states[b]) ? stopIds : [];
+                        var row = step == 0 ? (int)source[b] : i;   // the prefill has one row per distinct prompt
+                        var (token, probability) = choosers[b].Choose(rows.Slice(row * width, width), allowed, stops);
+                        next[i] = token;
+                        if (token < 0) finished[b] = FinishReason.Constraint;   // dead end: the sequence ends here
+                        else if (stopIds.Contains(token)) finished[b] = FinishReason.Stop;
+                        else
                         {
-                            var k = topP.Length / n;
-                            top[b].Add(Enumerable.Range(i * k, k).Select(j => new TokenProbability((int)topI![j], topP[j])).ToArray());
+                            tokens[b].Add(token);
+                            probabilities[b].Add(probability);
+                            top?[b].Add(choosers[b].MostProbable(options.TopLogprobs));
+                            if (constraint is not null) states[b] = constraint.Advance(states[b], token);
+                            if (tokens[b].Count >= caps[b]) finished[b] = FinishReason.Length;
                         }
-                        if (constraint is not null) states[b] = constraint.Advance(states[b], token);
-                        rows[b].Add(token);
-                        maskRows[b].Add(1);
                     }
+                    if (!ReferenceEquals(host, logits)) host.Dispose();
                 }
                 if (active.Any(b => finished[b] is not null))
                 {
-                    var keep = Enumerable.Range(0, n).Where(i => finished[active[i]] is null).Select(i => (long)i).ToArray();
-                    if (keep.Length > 0) cache?.SelectBatch(keep);
-                    active = keep.Select(i => active[(int)i]).ToList();
+                    var keep = Enumerable.Range(0, active.Count).Where(i => finished[active[i]] is null).ToArray();
+                    if (keep.Length == 0) break;
+                    for (var j = 0; j < keep.Length; j++) next[j] = next[keep[j]];
+                    session.Select(keep.Select(i => (long)i).ToArray());
+                    active = keep.Select(i => active[i]).ToList();
                 }
+                if (step + 1 >= steps) break;
+                logits = session.Step(next.AsSpan(0, active.Count));
             }
         }
         finally
         {
             if (wasTraining) Model.train();
         }
-
-        return Enumerable.Range(0, batch).Select(b => new GeneratedSequence(
-            tokens[b], Tokenizer.Decode(tokens[b]), probabilities[b], finished[b] ?? FinishReason.Length,
-            options.TopLogprobs > 0 ? top[b] : null)).ToList();
+        return Results(tokens, probabilities, top, finished);
     }
 
-    /// <summary>0 for allowed continuations (and stop tokens where the constraint may end), −∞ elsewhere; rows with nothing allowed are flagged in <paramref name="blocked"/>.</summary>
-    static Tensor ConstraintMask(IDecodingConstraint constraint, int[] states, HashSet<int> stopIds, bool[] blocked, long vocab)
+    static int AddTo(List<IReadOnlyList<int>> list, IReadOnlyList<int> item)
     {
-        var mask = full([states.Length, vocab], float.NegativeInfinity);
-        for (var b = 0; b < states.Length; b++)
-        {
-            var allowed = constraint.AllowedTokens(states[b]).Select(t => (long)t);
-            if (constraint.CanStop(states[b])) allowed = allowed.Concat(stopIds.Select(t => (long)t));
-            var index = allowed.Where(t => t < vocab).ToArray();
-            if (index.Length > 0) mask[b].index_fill_(0, tensor(index), 0);
-            else { mask[b].zero_(); blocked[b] = true; }   // dead end: the sequence ends here
-        }
-        return mask;
+        list.Add(item);
+        return list.Count - 1;
     }
 
-    /// <summary>Temperature scaling, nucleus (top-p) filtering, then one multinomial draw per row.</summary>
-    static Tensor Sample(Tensor scores, GenerationOptions options, torch.Generator sampler)
-    {
-        var logits = scores / options.Temperature;
-        if (options.TopP < 1.0)
-        {
-            var (sorted, order) = logits.sort(-1, descending: true);
-            var sortedProbs = sorted.softmax(-1);
-            // Drop a token when the tokens ranked above it already reach top_p (the top token always stays).
-            var drop = (sortedProbs.cumsum(-1) - sortedProbs).gt(options.TopP);
-            logits = logits.scatter(-1, order, sorted.masked_fill(drop, float.NegativeInfinity));
-        }
-        return logits.softmax(-1).multinomial(1, generator: sampler).squeeze(1);
-    }
+    IReadOnlyList<GeneratedSequence> Results(List<int>[] tokens, List<double>[] probabilities, List<IReadOnlyList<TokenProbability>>[]? top, FinishReason?[] finished) =>
+        Enumerable.Range(0, tokens.Length).Select(b => new GeneratedSequence(
+            tokens[b], Tokenizer.Decode(tokens[b]), probabilities[b], finished[b] ?? FinishReason.Length, top?[b])).ToList();
 
     void Validate(IReadOnlyList<IReadOnlyList<int>> prompts, GenerationOptions options)
     {
@@ -157,5 +132,9 @@ public sealed class Generator(CausalLM model, ITextTokenizer tokenizer)
         var limit = Model.Config.MaxPositionEmbeddings;
         for (var i = 0; i < prompts.Count; i++)
             if (prompts[i].Count >= limit) throw new InputTooLongException(i, prompts[i].Count, limit);
+        if (options.Seeds is { } seeds && seeds.Count != prompts.Count) throw new ArgumentException($"{seeds.Count} seeds for {prompts.Count} prompts");
+        if (options.Constraints is { } constraints && constraints.Count != prompts.Count) throw new ArgumentException($"{constraints.Count} constraints for {prompts.Count} prompts");
+        if (options.RowMaxNewTokens is { } caps && (caps.Count != prompts.Count || caps.Any(c => c < 1 || c > options.MaxNewTokens)))
+            throw new ArgumentException($"RowMaxNewTokens needs one cap in [1, MaxNewTokens] per prompt");
     }
 }

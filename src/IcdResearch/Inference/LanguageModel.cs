@@ -12,7 +12,7 @@ namespace IcdResearch.Inference;
 /// (<see cref="SftEncoder.Render"/>: chat template with generation prompt), decoding is constrained by the answer
 /// grammar (<see cref="AnswerGrammarUnits"/>, the same grammar `icd serve` applies; the answer text is the grammar's
 /// units as written, <see cref="UnitGrammarConstraint.Spell"/>), and each answer carries its per-token probabilities
-/// (Lv et al. Eq. 2) and confidence (Eq. 3). Prompts sharing one grammar object are batched; sampling uses temperature
+/// (Lv et al. Eq. 2) and confidence (Eq. 3). Greedy prompts are batched, each under its own grammar; sampling uses temperature
 /// <see cref="Temperature"/> and nucleus <see cref="TopP"/>, seeded. System A, Code-Centric Learning, `icd predict`
 /// and the notebooks all generate through this class.
 /// </summary>
@@ -59,23 +59,22 @@ public sealed class LanguageModel(CausalLM model, ITextTokenizer tokenizer, int 
         IReadOnlyList<string?>? answerPrefixes = null, int? maxNewTokens = null)
     {
         var answers = new GeneratedAnswer[prompts.Count];
-        var i = 0;
-        while (i < prompts.Count)
+        var constraints = new Dictionary<AnswerGrammar, UnitGrammarConstraint?>(ReferenceEqualityComparer.Instance);
+        foreach (var batch in Enumerable.Range(0, prompts.Count).Chunk(batchSize))
         {
-            // A run of prompts with the same grammar object shares one constrained batch.
-            var j = i + 1;
-            while (j < prompts.Count && j - i < batchSize && ReferenceEquals(grammars[j], grammars[i])) j++;
-            var batch = Enumerable.Range(i, j - i).ToList();
-            var constraint = Constraint(grammars[i]);
-            var outputs = _generator.Generate(batch.Select(k => Render(prompts[k], answerPrefixes?[k])).ToList(), Options(grammars[i], constraint, sample: false, seed: 0, maxNewTokens));
-            for (var k = 0; k < batch.Count; k++) answers[batch[k]] = ToAnswer(outputs[k], constraint);
-            i = j;
+            // One batch, each prompt under its own grammar (one constraint per grammar object) and its own token cap.
+            var rows = batch.Select(k => constraints.TryGetValue(grammars[k], out var c) ? c : constraints[grammars[k]] = Constraint(grammars[k])).ToList();
+            var caps = batch.Select(k => maxNewTokens ?? MaxNewTokens(grammars[k])).ToList();
+            var options = Options(grammars[batch[0]], null, sample: false, seed: 0, null) with { MaxNewTokens = caps.Max(), RowMaxNewTokens = caps, Constraints = rows };
+            var outputs = _generator.Generate(batch.Select(k => Render(prompts[k], answerPrefixes?[k])).ToList(), options);
+            for (var k = 0; k < batch.Length; k++) answers[batch[k]] = ToAnswer(outputs[k], rows[k]);
         }
         return answers;
     }
 
     public IReadOnlyList<GeneratedAnswer> Sample(string prompt, AnswerGrammar grammar, int count, int seed)
     {
+        // One batch sharing the prompt's prefill; round i draws with seed + i (as an OpenAI server's n samples with this seed).
         var ids = Render(prompt);
         var constraint = Constraint(grammar);
         return _generator.Generate(Enumerable.Repeat(ids, count).ToList(), Options(grammar, constraint, sample: true, seed, null)).Select(s => ToAnswer(s, constraint)).ToList();

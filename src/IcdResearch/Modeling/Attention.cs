@@ -71,7 +71,7 @@ public sealed class Attention : nn.Module, IHasProjections
     }
 
     /// <summary>[B,kv,S,d] → [B,kv·groups,S,d], head h reading key/value head h / groups (HF <c>repeat_kv</c>).</summary>
-    static Tensor RepeatKv(Tensor x, int groups)
+    internal static Tensor RepeatKv(Tensor x, int groups)
     {
         var (b, kv, s, d) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3]);
         return x.unsqueeze(2).expand(b, kv, groups, s, d).reshape(b, kv * groups, s, d);

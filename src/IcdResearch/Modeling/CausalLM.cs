@@ -20,6 +20,8 @@ public sealed class CausalLM : nn.Module
 
     public ModelConfig Config { get; }
 
+    FusedDecoder? _fused;
+
     /// <summary>A randomly initialised model (HF init: N(0, initializer_range) weights, zero biases, unit norms).</summary>
     public CausalLM(ModelConfig config, int seed = 0) : base(nameof(CausalLM))
     {
@@ -48,6 +50,38 @@ public sealed class CausalLM : nn.Module
 
     public KvCache NewCache(int initialCapacity = 256) => new(Config.NumHiddenLayers, initialCapacity);
 
+    /// <summary>
+    /// The inference form of the current weights (fused QKV and gate/up matmuls, folded norms), built on first use and
+    /// kept until training starts (<see cref="train"/>), weights are loaded or a projection is replaced; null when the
+    /// model is not supported by <see cref="FusedDecoder"/> (then decode through <see cref="Forward"/>). Weights changed
+    /// in place outside those paths need <see cref="DropFused"/>.
+    /// </summary>
+    public FusedDecoder? Fused()
+    {
+        if (_fused is not null && _fused.Matches(model.embed_tokens.weight!)) return _fused;
+        DropFused();
+        return _fused = FusedDecoder.TryBuild(Config, model, lm_head);
+    }
+
+    /// <summary>Discards the fused inference weights; the next <see cref="Fused"/> rebuilds them from the current weights.</summary>
+    public void DropFused()
+    {
+        _fused?.Dispose();
+        _fused = null;
+    }
+
+    public override void train(bool on = true)
+    {
+        if (on) DropFused();
+        base.train(on);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) DropFused();
+        base.Dispose(disposing);
+    }
+
     /// <summary>Every linear projection with its full HF name, e.g. <c>model.layers.0.self_attn.q_proj</c>.</summary>
     public IEnumerable<(string Name, nn.Module<Tensor, Tensor> Module)> NamedProjections()
     {
@@ -71,6 +105,7 @@ public sealed class CausalLM : nn.Module
             _ => throw new ArgumentException($"'{name}': block must be self_attn or mlp", nameof(name)),
         };
         owner.ReplaceProjection(proj, replacement);
+        DropFused();
     }
 
     void InitializeWeights(int seed)
@@ -122,6 +157,7 @@ public sealed class CausalLM : nn.Module
         if (problems.Count > 0) throw new InvalidDataException($"{source}: weights do not match the {Config.ModelType} config: {string.Join("; ", problems)}");
         using var _ = no_grad();
         foreach (var (name, p) in parameters) p.copy_(tensors[name]);
+        DropFused();
     }
 
     /// <summary>Writes config.json and model.safetensors (sharded with an index when larger than <paramref name="maxShardBytes"/>).</summary>

@@ -9,7 +9,7 @@ public sealed class DecoderLayer : nn.Module
 #pragma warning disable IDE1006 // HF parameter names
     internal readonly Attention self_attn;
     internal readonly Mlp mlp;
-    readonly RmsNorm input_layernorm, post_attention_layernorm;
+    internal readonly RmsNorm input_layernorm, post_attention_layernorm;
 #pragma warning restore IDE1006
 
     public DecoderLayer(ModelConfig config, int layerIndex) : base(nameof(DecoderLayer))

@@ -13,8 +13,8 @@ public sealed class DecoderModel : nn.Module
 #pragma warning disable IDE1006 // HF parameter names
     internal readonly Embedding embed_tokens;
     internal readonly ModuleList<DecoderLayer> layers;
-    readonly RmsNorm norm;
-    readonly RotaryEmbedding rotary_emb;
+    internal readonly RmsNorm norm;
+    internal readonly RotaryEmbedding rotary_emb;
 #pragma warning restore IDE1006
 
     public DecoderModel(ModelConfig config) : base(nameof(DecoderModel))
@@ -71,7 +71,7 @@ public sealed class DecoderModel : nn.Module
     }
 
     /// <summary>Additive mask [B,1,T,S]: 0 where query i (absolute position past+i) may see key j, else float.MinValue.</summary>
-    static Tensor CausalMask(Tensor keep, int past, long t, ScalarType dtype)
+    internal static Tensor CausalMask(Tensor keep, int past, long t, ScalarType dtype)
     {
         var s = keep.shape[1];
         var device = keep.device;
@@ -81,7 +81,7 @@ public sealed class DecoderModel : nn.Module
         return zeros(allowed.shape, dtype, device).masked_fill(allowed.logical_not(), MinValue(dtype)).unsqueeze(1);
     }
 
-    static double MinValue(ScalarType dtype) => dtype switch
+    internal static double MinValue(ScalarType dtype) => dtype switch
     {
         ScalarType.Float16 => (double)Half.MinValue,
         ScalarType.BFloat16 => -3.3895313892515355e38,

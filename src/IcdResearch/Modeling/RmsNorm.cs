@@ -15,6 +15,9 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
 #pragma warning restore IDE1006
     readonly double _eps;
 
+    internal Tensor Weight => weight;
+    internal double Eps => _eps;
+
     public RmsNorm(long size, double eps) : base(nameof(RmsNorm))
     {
         weight = new Parameter(ones(size));

@@ -19,6 +19,25 @@ public sealed record GenerationThroughput(int PromptTokens, int NewTokens, doubl
 }
 
 /// <summary>
+/// Decoding against this machine's limit: a batch-1 decode step reads every weight once, so
+/// <see cref="BandwidthLimitTokensPerSecond"/> = copy bandwidth ÷ weight bytes bounds single-sequence decoding.
+/// Shared-prefix sampling is <see cref="Rounds"/> rounds of one prompt as one batch (prefilled once), against the same
+/// rounds generated one after another (each with its own prefill).
+/// </summary>
+public sealed record DecodingThroughput(
+    double CopyBytesPerSecond, long WeightBytes, int PromptTokens, int NewTokens,
+    double PrefillSeconds, double DecodeSecondsPerToken, int Rounds, double SharedPrefixSeconds, double SequentialSeconds)
+{
+    public double BandwidthLimitTokensPerSecond => CopyBytesPerSecond / WeightBytes;
+    public double DecodeTokensPerSecond => 1 / DecodeSecondsPerToken;
+    public double FractionOfLimit => DecodeTokensPerSecond / BandwidthLimitTokensPerSecond;
+    public double PrefillTokensPerSecond => PromptTokens / PrefillSeconds;
+    public double SharedPrefixTokensPerSecond => Rounds * NewTokens / SharedPrefixSeconds;
+    public double SequentialTokensPerSecond => Rounds * NewTokens / SequentialSeconds;
+    public double SharedPrefixSpeedup => SequentialSeconds / SharedPrefixSeconds;
+}
+
+/// <summary>
 /// The measurements of <c>icd bench</c> (issue #3): fp32 matmul throughput of this machine, training throughput of a
 /// model and its model FLOP utilisation against that matmul rate, KV-cache generation speed-up, peak memory.
 /// </summary>
@@ -101,6 +120,69 @@ public static class Benchmark
             return clock.Elapsed.TotalSeconds;
         }
         return new GenerationThroughput(promptTokens, newTokens, Time(cache: true), Time(cache: false));
+    }
+
+    /// <summary>
+    /// Memory bandwidth as bytes copied per second by <c>copy_</c> of a <paramref name="megabytes"/> MB fp32 tensor (far
+    /// larger than the caches), best of repeated copies over at least <paramref name="seconds"/>.
+    /// </summary>
+    public static double CopyBytesPerSecond(int megabytes = 256, double seconds = 1.0)
+    {
+        TorchRuntime.EnsureLoaded();
+        var n = megabytes * 1024L * 1024 / sizeof(float);
+        using var source = ones(n);
+        using var target = empty(n);
+        target.copy_(source);   // warm-up: pages faulted in
+        var best = 0.0;
+        var total = Stopwatch.StartNew();
+        do
+        {
+            var clock = Stopwatch.StartNew();
+            target.copy_(source);
+            best = Math.Max(best, n * sizeof(float) / clock.Elapsed.TotalSeconds);
+        } while (total.Elapsed.TotalSeconds < seconds);
+        return best;
+    }
+
+    /// <summary>Bytes of the model's weights (what a batch-1 decode step reads).</summary>
+    public static long WeightBytes(CausalLM model) => model.parameters().Sum(p => p.numel() * p.element_size());
+
+    /// <summary>
+    /// Single-sequence greedy decoding after a random <paramref name="promptTokens"/>-token prompt (prefill time = a
+    /// one-token generation; per-token decode time = the difference to a <paramref name="newTokens"/>-token one), and
+    /// <paramref name="rounds"/> seeded samples of that prompt (temperature 0.8, top-p 0.95, as System A's voting rounds)
+    /// as one shared-prefix batch versus one at a time. Each timing is the best of <paramref name="repeats"/>.
+    /// </summary>
+    public static DecodingThroughput Decoding(CausalLM model, ITextTokenizer tokenizer, int promptTokens, int newTokens, int rounds = 8, int repeats = 2)
+    {
+        if (newTokens < 2) throw new ArgumentException("newTokens must be ≥ 2");
+        var bandwidth = CopyBytesPerSecond();
+        var random = new Random(0);
+        var prompt = Enumerable.Range(0, promptTokens).Select(_ => random.Next(0, tokenizer.VocabSize)).ToList();
+        var generator = new Inference.Generator(model, tokenizer);
+        var greedy = GenerationOptions.Greedy(newTokens) with { StopIds = [] };
+        var sampling = new GenerationOptions { MaxNewTokens = newTokens, DoSample = true, Temperature = 0.8, TopP = 0.95, StopIds = [] };
+        double Best(Action run)
+        {
+            run();   // warm-up
+            var best = double.MaxValue;
+            for (var r = 0; r < repeats; r++)
+            {
+                var clock = Stopwatch.StartNew();
+                run();
+                best = Math.Min(best, clock.Elapsed.TotalSeconds);
+            }
+            return best;
+        }
+        var prefill = Best(() => generator.Generate([prompt], greedy with { MaxNewTokens = 1 }));
+        var full = Best(() => generator.Generate([prompt], greedy));
+        var shared = Best(() => generator.Generate(Enumerable.Repeat((IReadOnlyList<int>)prompt, rounds).ToList(), sampling));
+        var sequential = Best(() =>
+        {
+            for (var i = 0; i < rounds; i++) generator.Generate([prompt], sampling with { Seed = sampling.Seed + i });
+        });
+        return new DecodingThroughput(bandwidth, WeightBytes(model), promptTokens, newTokens, prefill, Math.Max(1e-9, full - prefill) / (newTokens - 1),
+            rounds, shared, sequential);
     }
 
     /// <summary>Peak resident set size of this process (VmHWM), in bytes; null where /proc is unavailable.</summary>

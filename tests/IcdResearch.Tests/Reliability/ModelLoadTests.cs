@@ -91,6 +91,27 @@ public class ModelLoadTests : IDisposable
     }
 
     [Fact]
+    public void AModelFolderWithOverlappingTensorDataFailsOnLoad()
+    {
+        var dir = Model("overlap");
+        var file = Path.Combine(dir, SafeTensors.SingleFile);
+        var bytes = File.ReadAllBytes(file);
+        var length = (int)BinaryPrimitives.ReadUInt64LittleEndian(bytes);
+        var header = System.Text.Json.Nodes.JsonNode.Parse(Encoding.UTF8.GetString(bytes, 8, length))!.AsObject();
+        // Point layer 1's q_proj at layer 0's bytes (same shape): both tensors would silently share one set of weights.
+        header["model.layers.1.self_attn.q_proj.weight"]!["data_offsets"] = header["model.layers.0.self_attn.q_proj.weight"]!["data_offsets"]!.DeepClone();
+        var json = Encoding.UTF8.GetBytes(header.ToJsonString());
+        var padded = (json.Length + 7) / 8 * 8;
+        var rewritten = new byte[8 + padded + (bytes.Length - 8 - length)];
+        BinaryPrimitives.WriteUInt64LittleEndian(rewritten, (ulong)padded);
+        json.CopyTo(rewritten, 8);
+        rewritten.AsSpan(8 + json.Length, padded - json.Length).Fill((byte)' ');
+        bytes.AsSpan(8 + length).CopyTo(rewritten.AsSpan(8 + padded));
+        File.WriteAllBytes(file, rewritten);
+        Cli.Run("generate", "--model", dir, "--prompt", "胸痛").Fails(2, file, "model.layers.1.self_attn.q_proj.weight", "overlap");
+    }
+
+    [Fact]
     public void APromptLongerThanTheModelsContextIsAnError()
     {
         var dir = Model("short-context", maxPositions: 16);

@@ -85,6 +85,23 @@ public class ResumeTests : IDisposable
         Assert.Contains("resumed from step 1", result.Out);
     }
 
+    [RequiresTmpfsFact]
+    public void AFullDiskWhileCheckpointingLeavesNoPartialCheckpoint()
+    {
+        var args = FinetuneArgs();
+        var output = Directory.CreateDirectory(Path.Combine(_dir, "small-disk")).FullName;
+        Tmpfs.Mount(output, "8k");   // two pages: the run's fingerprint fits, a checkpoint does not
+        try
+        {
+            Cli.Run([.. args, "--out", output]).Fails(3, "cannot write", output);
+            var entries = Directory.GetFileSystemEntries(output, "*", SearchOption.AllDirectories);
+            Assert.DoesNotContain(entries, e => Path.GetFileName(e).Contains(".icd-tmp-"));
+            foreach (var step in Directory.GetDirectories(Path.Combine(output, "checkpoints"), "step-*"))
+                Assert.True(File.Exists(Path.Combine(step, "state.json")) && File.Exists(Path.Combine(step, TrainingCheckpoint.WeightsFile)), $"{step} is partial");
+        }
+        finally { Tmpfs.Unmount(output); }
+    }
+
     [Fact]
     public void TruncatedStateFilesAreLocatedErrors()
     {

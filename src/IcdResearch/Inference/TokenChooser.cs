@@ -1,0 +1,114 @@
+using System.Numerics.Tensors;
+
+namespace IcdResearch.Inference;
+
+/// <summary>
+/// Chooses one row's next token from its logits on the host, reusing its buffers (no managed allocation per step):
+/// the candidates are the constraint's allowed tokens (plus the stop tokens where it may end) or, without a
+/// constraint, every token of the tokenizer's vocabulary (padded embedding rows are never chosen); greedy takes the
+/// first maximum, sampling scales by the temperature, keeps the top-p nucleus and draws with the row's own seeded
+/// generator. The reported probability is the model's own, p(token | prefix) under the softmax of all of the step's
+/// raw logits (Lv et al. Eq. 2).
+/// </summary>
+internal sealed class TokenChooser(int vocabulary, int logitsWidth, GenerationOptions options, int seed)
+{
+    readonly Random? _random = options.DoSample && options.Temperature > 0 ? new Random(seed) : null;
+    readonly float[] _work = new float[logitsWidth];
+    readonly int[] _candidates = new int[vocabulary];
+    readonly float[] _keys = new float[vocabulary];
+    float _sum;   // Σ exp(logit − max) of the last step; _work holds its terms
+
+    /// <summary>The chosen token and its Eq. 2 probability, or token −1 when the constraint allows nothing here.</summary>
+    /// <param name="logits">the row's logits over the model vocabulary (<c>logitsWidth</c>, may be wider than <c>vocabulary</c>)</param>
+    /// <param name="allowed">the constraint's allowed tokens, null when unconstrained</param>
+    /// <param name="stops">stop tokens that may end the sequence here</param>
+    public (int Token, double Probability) Choose(ReadOnlySpan<float> logits, IReadOnlyList<int>? allowed, IReadOnlyList<int> stops)
+    {
+        var count = Candidates(allowed, stops);
+        if (count == 0) return (-1, 0);
+        var token = _random is null ? Argmax(logits, count) : Draw(logits, count, _random);
+        return (token, Probability(logits, token));
+    }
+
+    int Candidates(IReadOnlyList<int>? allowed, IReadOnlyList<int> stops)
+    {
+        var count = 0;
+        if (allowed is null)
+        {
+            for (var t = 0; t < vocabulary; t++) _candidates[count++] = t;
+            return count;
+        }
+        foreach (var t in allowed) if (t >= 0 && t < vocabulary) _candidates[count++] = t;
+        foreach (var t in stops) if (t >= 0 && t < vocabulary && !Contains(count, t)) _candidates[count++] = t;
+        return count;
+    }
+
+    bool Contains(int count, int token) => Array.IndexOf(_candidates, token, 0, count) >= 0;
+
+    /// <summary>The candidate with the largest logit; the lowest token id among equal maxima (as torch.argmax).</summary>
+    int Argmax(ReadOnlySpan<float> logits, int count)
+    {
+        var best = _candidates[0];
+        for (var i = 1; i < count; i++)
+        {
+            var t = _candidates[i];
+            if (logits[t] > logits[best] || (logits[t] == logits[best] && t < best)) best = t;
+        }
+        return best;
+    }
+
+    /// <summary>Temperature, then nucleus filtering (drop a token once the tokens ranked above it hold more than top_p), then one draw.</summary>
+    int Draw(ReadOnlySpan<float> logits, int count, Random random)
+    {
+        var keys = _keys.AsSpan(0, count);
+        var candidates = _candidates.AsSpan(0, count);
+        var inverse = (float)(1.0 / options.Temperature);
+        for (var i = 0; i < count; i++) keys[i] = logits[candidates[i]] * inverse;
+        var max = TensorPrimitives.Max(keys);
+        TensorPrimitives.Subtract(keys, max, keys);
+        TensorPrimitives.Exp(keys, keys);   // unnormalised probabilities
+        var kept = count;
+        if (options.TopP < 1.0)
+        {
+            keys.Sort(candidates, (a, b) => b.CompareTo(a));   // most probable first
+            var total = TensorPrimitives.Sum(keys);
+            var above = 0.0;
+            for (kept = 0; kept < count && above <= options.TopP * total; kept++) above += keys[kept];
+        }
+        var u = random.NextDouble() * TensorPrimitives.Sum(keys[..kept]);
+        var cumulative = 0.0;
+        for (var i = 0; i < kept; i++)
+        {
+            cumulative += keys[i];
+            if (u < cumulative) return candidates[i];
+        }
+        return candidates[kept - 1];
+    }
+
+    /// <summary>softmax(logits)[token] over every logit of the step (Lv et al. Eq. 2).</summary>
+    double Probability(ReadOnlySpan<float> logits, int token)
+    {
+        var work = _work.AsSpan(0, logits.Length);
+        var max = TensorPrimitives.Max(logits);
+        TensorPrimitives.Subtract(logits, max, work);
+        TensorPrimitives.Exp(work, work);
+        _sum = TensorPrimitives.Sum(work);
+        return work[token] / (double)_sum;
+    }
+
+    /// <summary>The <paramref name="k"/> most probable tokens of the last chosen step's softmax (OpenAI's top_logprobs), most probable first.</summary>
+    public TokenProbability[] MostProbable(int k)
+    {
+        var top = new TokenProbability[Math.Min(k, _work.Length)];
+        var filled = 0;
+        for (var t = 0; t < _work.Length; t++)
+        {
+            var p = _work[t];
+            if (filled == top.Length && p <= top[^1].Probability * _sum) continue;
+            var i = filled < top.Length ? filled++ : top.Length - 1;
+            while (i > 0 && top[i - 1].Probability * _sum < p) { top[i] = top[i - 1]; i--; }
+            top[i] = new TokenProbability(t, p / (double)_sum);
+        }
+        return top;
+    }
+}

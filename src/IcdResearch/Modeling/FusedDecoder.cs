@@ -1,0 +1,212 @@
+using IcdResearch.Inference;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace IcdResearch.Modeling;
+
+/// <summary>
+/// The inference form of a <see cref="CausalLM"/>, built from its current weights (<see cref="CausalLM.Fused"/>): per
+/// layer one matrix for q, k, v and the half-swapped q and k rows that rotary embedding needs (so RoPE is one mul and
+/// one addcmul, no concatenations), one gate/up matrix, each RMSNorm weight folded into the matmul after it, residual
+/// adds fused into addmm, and cos/sin tables per position. A decode step keeps the hidden state 2-D ([B,H]) and runs
+/// about 30 tensor ops per layer. Checkpoints and training keep the HF modules; this only reads them. Logits equal the
+/// module path's up to float rounding (tested to 1e-5). Supports fp32 Qwen2/Llama layouts with plain
+/// <see cref="Linear"/> projections; other models (Qwen3 q/k norms, LoRA or NF4 projections, other dtypes) decode
+/// through <see cref="CausalLM.Forward"/>.
+/// </summary>
+public sealed class FusedDecoder : IDisposable
+{
+    sealed record Layer(Tensor Qkv, Tensor? QkvBias, Tensor OutT, Tensor? OutBias, Tensor GateUp, Tensor? GateUpBias, Tensor DownT, Tensor? DownBias) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var t in new[] { Qkv, QkvBias, OutT, OutBias, GateUp, GateUpBias, DownT, DownBias }) t?.Dispose();
+        }
+    }
+
+    static readonly Scalar One = 1.0;
+    readonly Layer[] _layers;
+    readonly Tensor _embed, _head;
+    readonly RotaryEmbedding _rotary;
+    readonly int _heads, _kvHeads, _headDim, _intermediate, _hidden, _maxPositions;
+    readonly double _eps;
+    Tensor? _cos, _sin;   // [positions, (heads + kv_heads)·head_dim]: RoPE cos and signed sin tiled over the q and k heads
+
+    /// <summary>Whether this was built for weights of <paramref name="embedding"/>'s dtype and device (a moved or re-typed model needs a rebuild).</summary>
+    internal bool Matches(Tensor embedding) => embedding.dtype == _embed.dtype && embedding.device_type == _embed.device_type && embedding.device_index == _embed.device_index;
+
+    FusedDecoder(ModelConfig config, DecoderModel model, Linear? lmHead, Layer[] layers)
+    {
+        (_heads, _kvHeads, _headDim) = (config.NumAttentionHeads, config.KeyValueHeads, config.HeadDim);
+        (_intermediate, _hidden, _eps, _maxPositions) = (config.IntermediateSize, config.HiddenSize, config.RmsNormEps, config.MaxPositionEmbeddings);
+        _layers = layers;
+        using var _ = no_grad();
+        var embedding = model.embed_tokens.weight!;
+        _embed = Keep(embedding);
+        _head = Keep((lmHead?.weight ?? embedding) * model.norm.Weight);
+        _rotary = model.rotary_emb;
+    }
+
+    /// <summary>The fused form of the model's current weights, or null when this model is not supported (see the class summary).</summary>
+    internal static FusedDecoder? TryBuild(ModelConfig config, DecoderModel model, Linear? lmHead)
+    {
+        if (config.HasQkNorm || model.embed_tokens.weight!.dtype != ScalarType.Float32) return null;
+        var linears = new List<(Linear Q, Linear K, Linear V, Linear O, Linear Gate, Linear Up, Linear Down)>();
+        foreach (var layer in model.layers)
+        {
+            var attention = layer.self_attn.Projections().ToDictionary(p => p.Name, p => p.Module as Linear);
+            var mlp = layer.mlp.Projections().ToDictionary(p => p.Name, p => p.Module as Linear);
+            if (attention.Values.Concat(mlp.Values).Any(l => l is null)) return null;   // LoRA / NF4 wrappers
+            linears.Add((attention["q_proj"]!, attention["k_proj"]!, attention["v_proj"]!, attention["o_proj"]!, mlp["gate_proj"]!, mlp["up_proj"]!, mlp["down_proj"]!));
+        }
+        using var _ = no_grad();
+        using var scope = NewDisposeScope();
+        var layers = new Layer[linears.Count];
+        for (var i = 0; i < layers.Length; i++)
+        {
+            var (q, k, v, o, gate, up, down) = linears[i];
+            var (inputNorm, postNorm) = (model.layers[i].input_layernorm.Weight, model.layers[i].post_attention_layernorm.Weight);
+            var heads = config.NumAttentionHeads;
+            var kv = config.KeyValueHeads;
+            // Rows: q, k, v, then q and k with each head's halves swapped (RotaryEmbedding.Apply's x₂,x₁ input).
+            var qkv = cat([q.weight!, k.weight!, v.weight!, SwapHalves(q.weight!, heads), SwapHalves(k.weight!, kv)], 0) * inputNorm;
+            var qkvBias = q.bias is null ? null : cat([q.bias, k.bias!, v.bias!, SwapHalves(q.bias, heads), SwapHalves(k.bias!, kv)], 0);
+            layers[i] = new Layer(
+                Keep(qkv), Keep(qkvBias), Keep(o.weight!.t()), Keep(o.bias),
+                Keep(cat([gate.weight!, up.weight!], 0) * postNorm), Keep(gate.bias is null ? null : cat([gate.bias, up.bias!], 0)),
+                Keep(down.weight!.t()), Keep(down.bias));
+        }
+        return new FusedDecoder(config, model, lmHead, layers);
+    }
+
+    /// <summary>A gradient-free handle on <paramref name="t"/> that outlives the build's dispose scope (shares storage).</summary>
+    [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(t))]
+    static Tensor? Keep(Tensor? t) => t?.detach().DetachFromDisposeScope();
+
+    /// <summary>Rows of a per-head projection (weight [heads·d, H] or bias [heads·d]) with the two halves of every head swapped.</summary>
+    static Tensor SwapHalves(Tensor x, int heads)
+    {
+        var d = x.shape[0] / heads;
+        var shape = new[] { heads, 2L, d / 2 }.Concat(x.shape.Skip(1)).ToArray();
+        return x.view(shape).flip(1).reshape(x.shape);
+    }
+
+    /// <summary>
+    /// Runs the prompts ids [B,T] (left-padded where <paramref name="keep"/> [B,T] has 0s; null when no row is padded)
+    /// into the empty <paramref name="cache"/> and returns the next-token logits [B,V] of the last column. Positions
+    /// count real tokens only, as HF generate() does with left padding.
+    /// </summary>
+    public Tensor Prefill(Tensor ids, Tensor? keep, KvCache cache, int capacity)
+    {
+        if (cache.Length != 0) throw new InvalidOperationException("Prefill needs an empty cache");
+        using var scope = NewDisposeScope();
+        var (b, t) = (ids.shape[0], ids.shape[1]);
+        Tensor positions, next;
+        Tensor? mask = null;
+        if (keep is null)
+        {
+            positions = arange(t, dtype: ScalarType.Int64, device: ids.device).unsqueeze(0).expand(b, t);
+            next = full([b], t, dtype: ScalarType.Int64, device: ids.device);
+        }
+        else
+        {
+            var counts = keep.to_type(ScalarType.Int64).cumsum(1);
+            positions = (counts - 1).clamp_min(0);
+            next = counts.select(1, t - 1).contiguous();
+            mask = DecoderModel.CausalMask(keep.to_type(ScalarType.Bool), 0, t, _embed.dtype);
+            var padding = zeros([b, 1, 1, Math.Max(capacity, t)], _embed.dtype, ids.device);
+            padding.narrow(3, 0, t).copy_(mask.narrow(2, t - 1, 1));   // the last query row sees exactly the real tokens
+            cache.Padding = padding.DetachFromDisposeScope();
+        }
+        cache.Positions = next.DetachFromDisposeScope();
+        EnsurePositions((int)t + 1);
+        var width = (_heads + _kvHeads) * _headDim;
+        var flat = positions.reshape(-1);
+        var (cos, sin) = (_cos!.index_select(0, flat).view(b, t, width), _sin!.index_select(0, flat).view(b, t, width));
+        var x = _embed.index_select(0, ids.reshape(-1)).view(b, t, _hidden);
+        var (qd, kvd, groups) = (_heads * _headDim, _kvHeads * _headDim, _heads / _kvHeads);
+        for (var l = 0; l < _layers.Length; l++)
+        {
+            var layer = _layers[l];
+            var y = nn.functional.linear(Norm(x), layer.Qkv, layer.QkvBias);
+            var qk = y.narrow(2, 0, width).mul(cos).addcmul_(y.narrow(2, width + kvd, width), sin, One);
+            var q = qk.narrow(2, 0, qd).view(b, t, _heads, _headDim).transpose(1, 2);
+            var k = qk.narrow(2, qd, kvd).view(b, t, _kvHeads, _headDim).transpose(1, 2);
+            var v = y.narrow(2, width, kvd).view(b, t, _kvHeads, _headDim).transpose(1, 2);
+            (k, v) = cache.Append(l, k, v);
+            if (groups > 1) (k, v) = (Attention.RepeatKv(k, groups), Attention.RepeatKv(v, groups));
+            var attended = nn.functional.scaled_dot_product_attention(q, k, v, mask, is_casual: mask is null && t > 1);
+            x = x + Linear2(attended.transpose(1, 2).reshape(b * t, qd), layer.OutT, layer.OutBias).view(b, t, _hidden);
+            var gu = nn.functional.linear(Norm(x), layer.GateUp, layer.GateUpBias);
+            x = x + Linear2(nn.functional.silu(gu.narrow(2, 0, _intermediate)).mul_(gu.narrow(2, _intermediate, _intermediate)).reshape(b * t, _intermediate), layer.DownT, layer.DownBias).view(b, t, _hidden);
+        }
+        return nn.functional.linear(Norm(x.select(1, t - 1)), _head).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>One decoding step: token ids [B] (one per row) appended to <paramref name="cache"/>; returns next-token logits [B,V].</summary>
+    public Tensor Step(Tensor ids, KvCache cache)
+    {
+        using var scope = NewDisposeScope();
+        var b = ids.shape[0];
+        var seen = cache.Length + 1;
+        var positions = cache.Positions ?? throw new InvalidOperationException("Step needs a cache filled by Prefill");
+        EnsurePositions(seen);
+        var width = (_heads + _kvHeads) * _headDim;
+        var (cos, sin) = (_cos!.index_select(0, positions), _sin!.index_select(0, positions));
+        if (cache.Padding is { } p && p.shape[3] < seen)
+            cache.Padding = cat([p, zeros([b, 1, 1, seen - p.shape[3]], p.dtype, p.device)], 3).DetachFromDisposeScope();
+        var mask = cache.Padding?.narrow(3, 0, seen);
+        var x = _embed.index_select(0, ids);
+        var (qd, kvd, groups) = (_heads * _headDim, _kvHeads * _headDim, _heads / _kvHeads);
+        for (var l = 0; l < _layers.Length; l++)
+        {
+            var layer = _layers[l];
+            var y = nn.functional.linear(Norm(x), layer.Qkv, layer.QkvBias);
+            var qk = y.narrow(1, 0, width).mul(cos).addcmul_(y.narrow(1, width + kvd, width), sin, One);
+            // One query per row: each key/value head's group of query heads is a [groups, d] block (no K/V copies).
+            var q = qk.narrow(1, 0, qd).view(b, _kvHeads, groups, _headDim);
+            var (k, v) = cache.Append(l, qk.narrow(1, qd, kvd).view(b, _kvHeads, 1, _headDim), y.narrow(1, width, kvd).view(b, _kvHeads, 1, _headDim));
+            var attended = nn.functional.scaled_dot_product_attention(q, k, v, mask);
+            x = Residual(x, attended.view(b, qd), layer.OutT, layer.OutBias);
+            var gu = nn.functional.linear(Norm(x), layer.GateUp, layer.GateUpBias);
+            x = Residual(x, nn.functional.silu(gu.narrow(1, 0, _intermediate)).mul_(gu.narrow(1, _intermediate, _intermediate)), layer.DownT, layer.DownBias);
+        }
+        positions.add_(1);
+        return nn.functional.linear(Norm(x), _head).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>RMSNorm without its weight (folded into the next matmul): x·rsqrt(mean(x²) + ε), in fp32 like HF.</summary>
+    Tensor Norm(Tensor x) => x * x.square().mean([-1], keepdim: true).add_(_eps).rsqrt_();
+
+    /// <summary>x + a·Wᵀ (+ bias) as one addmm, for 2-D x [B,H], a [B,in] and Wᵀ [in,H].</summary>
+    static Tensor Residual(Tensor x, Tensor a, Tensor weightT, Tensor? bias)
+    {
+        var y = addmm(x, a, weightT, 1, 1);
+        return bias is null ? y : y.add_(bias);
+    }
+
+    static Tensor Linear2(Tensor a, Tensor weightT, Tensor? bias) => bias is null ? a.matmul(weightT) : addmm(bias, a, weightT, 1, 1);
+
+    /// <summary>Grows the RoPE tables to cover positions [0, <paramref name="count"/>).</summary>
+    void EnsurePositions(int count)
+    {
+        if (_cos is not null && _cos.shape[0] >= count) return;
+        var capacity = Math.Max(count, Math.Max(_maxPositions, 2 * (int)(_cos?.shape[0] ?? 0)));
+        using var scope = NewDisposeScope();
+        var (cos, sin) = _rotary.call(arange(capacity, dtype: ScalarType.Int64, device: _embed.device).unsqueeze(0));   // [1,P,d]
+        _cos?.Dispose();
+        _sin?.Dispose();
+        _cos = cos.squeeze(0).repeat(1, _heads + _kvHeads).to_type(_embed.dtype).DetachFromDisposeScope();
+        _sin = sin.squeeze(0).repeat(1, _heads + _kvHeads).to_type(_embed.dtype).DetachFromDisposeScope();
+    }
+
+    public void Dispose()
+    {
+        foreach (var layer in _layers) layer.Dispose();
+        _embed.Dispose();
+        _head.Dispose();
+        _cos?.Dispose();
+        _sin?.Dispose();
+    }
+}

@@ -1,0 +1,94 @@
+using IcdResearch.Inference;
+using IcdResearch.Modeling;
+using static TorchSharp.torch;
+
+namespace IcdResearch.Tests;
+
+/// <summary>The fused inference form of a model against the module path it is built from (the reference).</summary>
+public class FusedDecoderTests
+{
+    static CausalLM Model(string type, bool tied, bool attentionBias = false, int seed = 5)
+    {
+        TorchRuntime.EnsureLoaded();
+        var config = ModelConfig.Tiny(type, vocabSize: 96, tieWordEmbeddings: tied, attentionBias: attentionBias, intermediateSize: 48);
+        config.InitializerRange = 0.15;   // logits of order 1–10, as a trained model's
+        var lm = new CausalLM(config, seed);
+        using (no_grad())   // non-trivial norm weights, so folding them into the matmuls is exercised
+            foreach (var (name, p) in lm.named_parameters().Where(p => p.name.EndsWith("norm.weight"))) p.uniform_(0.5, 1.5);
+        return lm;
+    }
+
+    public static TheoryData<string, bool, bool> Layouts => new()
+    {
+        { "qwen2", true, false },    // q/k/v biases, tied LM head (the project's backbone)
+        { "llama", false, true },    // attention_bias: biased o_proj too; separate lm_head
+        { "llama", false, false },
+    };
+
+    [Theory]
+    [MemberData(nameof(Layouts))]
+    public void PrefillAndStepLogitsMatchTheModulesWithLeftPadding(string type, bool tied, bool bias)
+    {
+        using var lm = Model(type, tied, bias);
+        lm.eval();
+        using var _ = no_grad();
+        var fused = lm.Fused() ?? throw new Xunit.Sdk.XunitException("expected a fused decoder");
+        Assert.Same(fused, lm.Fused());
+        // Row 0 is left-padded by two columns; the reference recomputes everything with the HF-style padding mask.
+        var ids = tensor(new long[] { 0, 0, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14 }, [2, 6]);
+        var keep = tensor(new long[] { 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1 }, [2, 6]);
+        using var cache = lm.NewCache(8);   // smaller than needed: the buffers and the padding mask must grow
+        AssertClose(lm.Forward(ids, keep).select(1, -1), fused.Prefill(ids, keep, cache, 8));
+        for (var step = 0; step < 5; step++)
+        {
+            var next = tensor(new long[] { 20 + 7 * step, 30 + 3 * step }, [2]);
+            var logits = fused.Step(next, cache);
+            ids = cat([ids, next.unsqueeze(1)], 1);
+            keep = cat([keep, ones(2, 1, dtype: ScalarType.Int64)], 1);
+            AssertClose(lm.Forward(ids, keep).select(1, -1), logits);
+        }
+    }
+
+    [Fact]
+    public void UnpaddedPrefillMatchesTheModules()
+    {
+        using var lm = Model("qwen2", tied: true);
+        lm.eval();
+        using var _ = no_grad();
+        var ids = tensor(Enumerable.Range(3, 20).Select(i => (long)i).ToArray(), [2, 10]);
+        using var cache = lm.NewCache(16);
+        AssertClose(lm.Forward(ids).select(1, -1), lm.Fused()!.Prefill(ids, null, cache, 16));
+        var next = tensor(new long[] { 40, 41 }, [2]);
+        AssertClose(lm.Forward(cat([ids, next.unsqueeze(1)], 1)).select(1, -1), lm.Fused()!.Step(next, cache));
+    }
+
+    [Fact]
+    public void IsRebuiltFromNewWeightsAndOnlyForSupportedModels()
+    {
+        using var lm = Model("qwen2", tied: true);
+        lm.eval();
+        using var _ = no_grad();
+        var ids = tensor(new long[] { 4, 5, 6 }, [1, 3]);
+        var before = lm.Fused()!;
+        // Loading other weights (as a fine-tuning result would be) must not leave the old fused copy in use.
+        using var other = Model("qwen2", tied: true, seed: 9);
+        lm.LoadWeights(other.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter));
+        var after = lm.Fused()!;
+        Assert.NotSame(before, after);
+        using var cache = lm.NewCache(4);
+        AssertClose(other.Forward(ids).select(1, -1), after.Prefill(ids, null, cache, 4));
+        lm.train();
+        lm.eval();
+        Assert.NotSame(after, lm.Fused());
+
+        Assert.Null(Model("qwen3", tied: false).Fused());   // per-head q/k norms: decoded through the modules
+    }
+
+    static void AssertClose(Tensor expected, Tensor actual)
+    {
+        Assert.Equal(expected.shape, actual.shape);
+        var gap = (expected - actual).abs().max().item<float>();
+        Assert.True(gap <= 1e-5, $"fused logits differ from the modules' by {gap} (largest logit {expected.abs().max().item<float>()})");
+        Assert.True(expected.abs().max().item<float>() > 0.1, "setup: logits should not be trivially small");
+    }
+}
