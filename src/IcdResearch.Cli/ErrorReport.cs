@@ -8,8 +8,9 @@ namespace IcdResearch.Cli;
 /// <summary>
 /// How a failure is reported: "error: " and the exception's message — which names the file, record and field for bad
 /// input (<see cref="DataFormatException"/> and the loaders' messages) — cut to a readable length, then the exit code
-/// by kind: 2 bad input or options (nothing was written), 3 an output could not be written (the old file, or none, is
-/// left), 1 a fault of the program itself (said so, with its type). The stack trace follows only with --verbose.
+/// by kind: 2 bad input or options (nothing was written), 3 a file system fault — an output could not be written (the
+/// old file, or none, is left) or a file could not be read —, 1 a fault of the program itself (said so, with its type).
+/// The stack trace follows only with --verbose.
 /// </summary>
 public static class ErrorReport
 {

@@ -121,6 +121,22 @@ public class OutputFaultTests : IDisposable
     }
 
     [Fact]
+    public void AFaultOfTheProgramIsSaidSoWithExitCodeOneAndNoTraceUnlessVerbose()
+    {
+        Exception fault;
+        try { throw new NullReferenceException("Object reference not set to an instance of an object."); }
+        catch (Exception e) { fault = e; }
+        var quiet = new StringWriter();
+        Assert.Equal(1, IcdResearch.Cli.ErrorReport.Write(new AggregateException(fault), quiet, verbose: false));
+        Assert.StartsWith("error: internal error (NullReferenceException): Object reference", quiet.ToString());
+        Assert.DoesNotContain("   at ", quiet.ToString());
+        Assert.Contains("--verbose", quiet.ToString());
+        var verbose = new StringWriter();
+        Assert.Equal(1, IcdResearch.Cli.ErrorReport.Write(fault, verbose, verbose: true));
+        Assert.Contains("   at IcdResearch.Tests.Reliability.OutputFaultTests", verbose.ToString());
+    }
+
+    [Fact]
     public void TheStackTraceIsPrintedOnlyWithVerbose()
     {
         var missing = Path.Combine(_dir, "missing-gold.json");

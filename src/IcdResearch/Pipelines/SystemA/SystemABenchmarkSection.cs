@@ -51,8 +51,8 @@ public sealed class SystemABenchmarkSection : IBenchmarkSection
         data.TrainRaw.Skip(30).Take(Records).Select(r => SystemACase.FromRaw(r, null, config.ClinicalInfo)).ToList();
 
     /// <summary>
-    /// A System A models folder of random-weight models (one per role, the `small` backbone with a 2,304-row
-    /// vocabulary as `icd bench` uses, a character tokenizer of the synthetic sample) and its system-a.json.
+    /// A System A models folder of random-weight models (one per role: the `small` backbone over a character tokenizer
+    /// of the synthetic sample, its vocabulary rounded up to 64 rows as a trained backbone's) and its system-a.json.
     /// </summary>
     public static void WriteRandomModels(string dir, Ccl25Dataset data)
     {
@@ -61,7 +61,7 @@ public sealed class SystemABenchmarkSection : IBenchmarkSection
         var roles = OpenAiSystemABackend.Roles;
         for (var i = 0; i < roles.Count; i++)
         {
-            using var model = new CausalLM(BackbonePreset.Small.ModelConfig(2304, tokenizer.EosId, tokenizer.PadId), seed: 11 + i);
+            using var model = new CausalLM(BackbonePreset.Small.ModelConfig(tokenizer.VocabSize, tokenizer.EosId, tokenizer.PadId), seed: 11 + i);
             var role = Path.Combine(dir, roles[i]);
             model.SavePretrained(role);
             tokenizer.Save(role);
