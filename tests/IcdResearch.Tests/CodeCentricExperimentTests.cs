@@ -45,14 +45,17 @@ public class CodeCentricExperimentTests
     {
         readonly Dictionary<string, IReadOnlyList<(string Prompt, string Answer)>> _trained = [];
         public List<string> Trained { get; } = [];
+        public Dictionary<string, (int Examples, int Epochs)> Budgets { get; } = [];
         public void EnsureBackbone(string directory, bool force) { }
         public TrainingCost FineTune(string name, string baseModel, string directory, IReadOnlyList<(string Prompt, string Answer)> train,
             IReadOnlyList<(string Prompt, string Answer)> dev, SftOptions options, bool force)
         {
             Trained.Add(name);
+            Budgets[name] = (train.Count, options.Epochs);
             _trained[directory] = train;
             long tokens = train.Sum(e => (long)e.Prompt.Length + e.Answer.Length);
-            return new TrainingCost(train.Count, tokens, 0.01, 1, 0);
+            var steps = (train.Count + options.Train.BatchSize - 1) / options.Train.BatchSize * options.Epochs;
+            return new TrainingCost(train.Count, tokens, 0.01, options.Epochs, 0) { OptimizerSteps = steps };
         }
         public IAnswerGenerator Generator(string modelDirectory) => new LookupModel(_trained.GetValueOrDefault(modelDirectory, []));
         public ITextEmbedder Embedder(string modelDirectory) => throw new NotSupportedException();
@@ -76,7 +79,13 @@ public class CodeCentricExperimentTests
         var models = new LookupModels();
         var summary = CodeCentricExperiment.Run(data, models, options);
 
-        Assert.Equal(["doc_codes", "doc_evidence", "gold_spans", "silver_synthetic", "span_only"], models.Trained);
+        Assert.Equal(["doc_codes", "doc_evidence", "gold_spans", "silver_synthetic", "span_only", "gold_spans_equal_steps", "silver_synthetic_equal_steps"], models.Trained);
+        // Equal-steps control: lines 4–5 get line 2's optimizer steps × batch size examples in one pass.
+        var batch = options.FineTune.Train.BatchSize;
+        var line2 = (models.Budgets["doc_codes"].Examples + batch - 1) / batch * models.Budgets["doc_codes"].Epochs * batch;
+        Assert.Equal((line2, 1), models.Budgets["gold_spans_equal_steps"]);
+        Assert.Equal((line2, 1), models.Budgets["silver_synthetic_equal_steps"]);
+        Assert.True(models.Budgets["silver_synthetic"].Examples * models.Budgets["silver_synthetic"].Epochs > line2); // what the control removes
         var pairsRows = ResultsTable.Read(Path.Combine(options.ResultsDir, "ccl_pairs.csv"));
         Assert.Equal(0, pairsRows.Single(r => r.Arm == "mining_model" && r.Metric == "found_rate").Value); // the stand-in backbone says 无证据
         Assert.True(pairsRows.Single(r => r.Arm == "mining_alignment" && r.Metric == "found_rate").Value > 0.5);
@@ -100,8 +109,24 @@ public class CodeCentricExperimentTests
         var efficiency = ResultsTable.Read(Path.Combine(options.ResultsDir, "ccl_efficiency.csv"));
         var perExample = efficiency.Where(r => r.Metric == "tokens_per_example").ToDictionary(r => r.Arm, r => r.Value);
         Assert.True(perExample["span_only"] < perExample["doc_evidence"]); // span examples are much shorter (Table 2)
+        Assert.Equal(perExample.Keys.Order(), efficiency.Where(r => r.Metric == "seconds_total").Select(r => r.Arm).Order());
+        Assert.Contains("ORACLE", ablation.First(r => r.Arm == "human_evidence").Note);
         Assert.NotEmpty(summary.Log);
         Directory.Delete(dir, true);
+    }
+
+    [Fact]
+    public void EqualStepsScheduleCyclesWholeShufflesUpToTheBudget()
+    {
+        var examples = Enumerable.Range(0, 7).Select(i => ($"p{i}", $"a{i}")).ToList();
+        var schedule = EqualSteps.Schedule(examples, 17, seed: 3);
+        Assert.Equal(17, schedule.Count);
+        var counts = schedule.GroupBy(e => e.Item1).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(7, counts.Count);
+        Assert.All(counts.Values, c => Assert.InRange(c, 2, 3));                  // 17 = 2 full passes + 3 of a third
+        Assert.Equal(7, schedule.Take(7).Distinct().Count());                     // the first pass is a permutation
+        Assert.Equal(schedule, EqualSteps.Schedule(examples, 17, seed: 3));       // seeded
+        Assert.Empty(EqualSteps.Schedule(examples, 0, seed: 3));
     }
 
     [Fact]

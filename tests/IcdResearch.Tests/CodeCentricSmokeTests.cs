@@ -49,10 +49,16 @@ public class CodeCentricSmokeTests
         var summary = CodeCentricExperiment.Run(data, new TorchModelBackend(log: TextWriter.Null), options);
 
         var ablation = ResultsTable.Read(Path.Combine(options.ResultsDir, "ccl_ablation.csv"));
-        Assert.Equal(["zero_shot", "doc_codes", "doc_evidence", "gold_spans", "silver_synthetic", "human_evidence"], ablation.Select(r => r.Arm).Distinct());
+        Assert.Equal(["zero_shot", "doc_codes", "doc_evidence", "gold_spans", "silver_synthetic", "human_evidence", "gold_spans_equal_steps", "silver_synthetic_equal_steps"],
+            ablation.Select(r => r.Arm).Distinct());
         Assert.All(ablation, r => { Assert.Equal(4, r.N); Assert.InRange(r.Value, 0, 1); });
         var efficiency = ResultsTable.Read(Path.Combine(options.ResultsDir, "ccl_efficiency.csv"));
-        Assert.All(efficiency.Where(r => r.Metric is "tokens_per_epoch" or "seconds_per_epoch"), r => Assert.True(r.Value > 0, $"{r.Arm} {r.Metric}"));
+        Assert.All(efficiency.Where(r => r.Metric is "tokens_per_epoch" or "seconds_per_epoch" or "seconds_total"), r => Assert.True(r.Value > 0, $"{r.Arm} {r.Metric}"));
+        // The trainer's own step count: the equal-steps arms take exactly line 2's optimizer steps, line 5 more.
+        double Steps(string arm) => efficiency.Single(r => r.Arm == arm && r.Metric == "optimizer_steps").Value;
+        Assert.Equal(Steps("doc_codes"), Steps("gold_spans_equal_steps"));
+        Assert.Equal(Steps("doc_codes"), Steps("silver_synthetic_equal_steps"));
+        Assert.True(Steps("silver_synthetic") > Steps("doc_codes"));
         // The backbone's mined spans are verbatim substrings of their training documents by construction.
         var modelPairs = SpanPairsFile.Read(Path.Combine(options.ResultsDir, CodeCentricExperiment.ModelSilverPairsFile));
         Assert.All(modelPairs, p => Assert.Contains(data.Train, c => c.Document.Contains(p.Span)));

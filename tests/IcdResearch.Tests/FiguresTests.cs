@@ -40,6 +40,10 @@ public class FiguresTests(ITestOutputHelper output)
         Assert.Equal([60.0, 75.0], Numbers(bars.GetProperty("y")));
         Assert.Equal([20.0, 15.0], Numbers(bars.GetProperty("error_y").GetProperty("array")));
         Assert.Equal([20.0, 20.0], Numbers(bars.GetProperty("error_y").GetProperty("arrayminus")));
+        // Paper A's Figure 4 value (45.99 of the 50-point primary half of Eq. 4) drawn as an accuracy, 91.98 %.
+        var paper = Figure(results, "fig4-primary-arms").GetProperty("data")[1];
+        Assert.Equal("paper A (test)", paper.GetProperty("name").GetString());
+        Assert.Equal([91.98], Numbers(paper.GetProperty("y")));
 
         Assert.NotNull(outcomes.Single(o => o.Name == "primary-threshold-sweep").HtmlPath);
         var sweep = Figure(results, "primary-threshold-sweep").GetProperty("data")[0];
@@ -82,13 +86,50 @@ public class FiguresTests(ITestOutputHelper output)
             R("ccl_unseen", "gold_spans", "test", "recall_unseen_gold_index", double.NaN, double.NaN, double.NaN), // no occurrences: left out
         ]);
         var ablation = Figure(dir.FullName, "ccl-table3-ablation").GetProperty("data");
-        Assert.Equal(["micro_f1", "micro_precision"], ablation.EnumerateArray().Select(t => t.GetProperty("name").GetString()));
+        Assert.Equal(["micro_f1", "micro_precision", "paper B micro_f1", "paper B macro_f1"], ablation.EnumerateArray().Select(t => t.GetProperty("name").GetString()));
         Assert.Equal([30.0, 40.0], Numbers(ablation[0].GetProperty("y")));
+        // Paper B's Table 3 lines on the same percent scale: doc_codes 42.3, silver_synthetic 59.3 (micro-F1).
+        var paperMicro = ablation[2];
+        var paperX = paperMicro.GetProperty("x").EnumerateArray().Select(e => e.GetString()).ToList();
+        Assert.Equal(42.3, Numbers(paperMicro.GetProperty("y"))[paperX.IndexOf("doc_codes")], 6);
+        Assert.Equal(59.3, Numbers(paperMicro.GetProperty("y"))[paperX.IndexOf("silver_synthetic")], 6);
         var unseen = Figure(dir.FullName, "ccl-fig3-unseen").GetProperty("data");
         Assert.Equal(["all"], unseen.EnumerateArray().Select(t => t.GetProperty("name").GetString()));
         Assert.Equal(["doc_codes", "gold_spans"], unseen[0].GetProperty("x").EnumerateArray().Select(e => e.GetString()));
         Assert.Null(FigureCatalog.Get("ccl-table2-efficiency").Build(new ResultsFolder(dir.FullName))); // no ccl_efficiency.csv
         dir.Delete(recursive: true);
+    }
+
+    [Fact]
+    public void LeaderboardDrawsOnlyTheOrganisersFormulaNextToThePaper()
+    {
+        var dir = Directory.CreateTempSubdirectory("icd-figures-board-");
+        ResultRow R(string arm, string metric, double value) =>
+            new() { Experiment = "overall", Arm = arm, Split = "test", N = 48, Metric = metric, Value = value, CiLow = value - 0.05, CiHigh = value + 0.05 };
+        ResultsTable.Write(Path.Combine(dir.FullName, "overall.csv"),
+            [R("system_a", "acc_f1", 0.41), R("system_a", "acc_recall", 0.38), R("system_a_tuned", "acc_f1", 0.44), R("system_a_tuned", "acc_recall", 0.56)]);
+        var data = Figure(dir.FullName, "table3-leaderboard").GetProperty("data");
+        var ours = data[1];
+        Assert.Equal([38.0, 56.0], Numbers(ours.GetProperty("x")));     // acc_recall only: the acc_f1 rows are not drawn
+        Assert.All(ours.GetProperty("y").EnumerateArray(), y => Assert.DoesNotContain("acc_f1", y.GetString()));
+        Assert.Contains(83.42, Numbers(data[0].GetProperty("x")));
+        Assert.Contains(PaperReported.OfficialBaseline, Numbers(data[0].GetProperty("x")));
+        dir.Delete(recursive: true);
+    }
+
+    [Fact]
+    public void PaperValuesShareTheRateScaleOfOurResults()
+    {
+        // Paper A: Figure 4 (45.99) and Table 2's ensemble test (37.43) are the halves of Eq. 4 that add up to the final 83.42.
+        var primary = PaperReported.Figure4ConfidenceRetrieval;
+        var ensemble = PaperReported.For(PaperReported.Table2Other, "ensemble", "test", "other_f1")!;
+        Assert.Equal(PaperReported.FinalScore.Printed, primary.Printed + ensemble.Printed, 6);
+        Assert.Equal(0.9198, primary.Rate, 6);
+        Assert.Equal(0.7486, ensemble.Rate, 6);
+        Assert.Equal(PaperReported.FinalScore.Rate, 0.5 * primary.Rate + 0.5 * ensemble.Rate, 6);   // Eq. 4 on the rate scale
+        Assert.Equal(0.593, PaperReported.For(PaperReported.CclTable3, "silver_synthetic", "test", "micro_f1")!.Rate, 6);
+        Assert.Null(PaperReported.For(PaperReported.Table2Other, "ensemble_tuned", "test", "other_f1"));
+        Assert.Equal(5, PaperReported.CclAppendixCScaling.Select(v => v.Arm).Distinct().Count());
     }
 
     static JsonElement Figure(string results, string name) =>

@@ -19,6 +19,24 @@ public class HardVotingTests
     }
 
     [Fact]
+    public void PerModelRuleAsWrittenNeedsAllEightRoundsOfOneModelThenCombines()
+    {
+        // Same samples as the pooled test below: X in all 8 direct rounds; Y in 4 + 4 rounds; Z in 4 + 3.
+        var direct = Enumerable.Range(0, 8).Select(i => (IReadOnlyCollection<string>)(i < 4 ? ["X", "Y", "Z"] : ["X"])).ToList();
+        var ner = Enumerable.Range(0, 8).Select(i => (IReadOnlyCollection<string>)(i < 4 ? ["Y"] : i < 7 ? ["Z", "W"] : ["W"])).ToList();
+        Assert.Equal(7, HardVoting.PaperPerModelThresholdFor(8));
+        // Per model (> 7 of 8): direct keeps X, NER keeps W (in 4 of its rounds? no: rounds 4..7 = 4) -> NER keeps nothing.
+        Assert.Equal(["X"], HardVoting.PerModelThenCombine([direct, ner], 7, VoteCombination.Union));
+        Assert.Empty(HardVoting.PerModelThenCombine([direct, ner], 7, VoteCombination.Intersection));
+        // Pooled (> 7 of 16) keeps Y as well: 4 + 4 = 8 votes across the two models, which neither model gives it alone.
+        Assert.Equal(["X", "Y"], HardVoting.Ensemble([direct, ner]));
+        // With a lower per-model threshold both models keep Y; the union orders by pooled votes (X 8, Y 8, W 4, Z 7 → X, Y, Z, W).
+        Assert.Equal(["X", "Y", "Z", "W"], HardVoting.PerModelThenCombine([direct, ner], 2, VoteCombination.Union));
+        Assert.Equal(["Y", "Z"], HardVoting.PerModelThenCombine([direct, ner], 2, VoteCombination.Intersection));
+        Assert.Equal(1, HardVoting.PaperPerModelThresholdFor(2));   // smoke profile: 2 rounds -> both must agree
+    }
+
+    [Fact]
     public void PaperEnsembleRuleNeedsMoreThanSevenOfSixteen()
     {
         // Direct model: X in all 8 samples, Y in 4. NER model: X in 0, Y in 4 -> X 8 (> 7, kept), Y 8 (kept), Z 7 (dropped).

@@ -25,6 +25,14 @@ public class LanguageModelTests
         Assert.All(greedy, a => Assert.Contains(a.Text, names));
         Assert.All(greedy, a => Assert.All(a.TokenProbabilities, p => Assert.InRange(p, 0.0, 1.0)));
         Assert.All(greedy, a => Assert.InRange(a.Confidence, 0.0, 1.0));
+        // Greedy answers carry each step's runner-up (best other token) for the margin score: one per token, and the
+        // emitted and the runner-up token share one softmax, so their probabilities add up to at most 1.
+        Assert.All(greedy, a =>
+        {
+            Assert.Equal(a.TokenProbabilities.Count, a.RunnerUpProbabilities.Count);
+            for (var t = 0; t < a.TokenProbabilities.Count; t++) Assert.InRange(a.TokenProbabilities[t] + a.RunnerUpProbabilities[t], 0.0, 1.0 + 1e-6);
+            Assert.Contains(a.RunnerUpProbabilities, r => r > 0);
+        });
 
         var samples = generator.Sample("任务：临床信息", new AnswerGrammar.NameSet(names), count: 6, seed: 3);
         Assert.Equal(6, samples.Count);

@@ -1,3 +1,4 @@
+using IcdResearch.Cli.Figures;
 using System.Text.Json;
 using IcdResearch.Cli;
 using IcdResearch.Cli.Commands;
@@ -22,6 +23,7 @@ public class ReproduceSmokeTests
         var models = Path.Combine(root, "models");
         var data = Ccl25Dataset.Synthetic();
         Reproduction.Run(new ReproduceOptions(data, Splits.For(data), ExperimentProfile.Smoke, results, models, Force: false, Seed: 42, DataDir: null), "all");
+        PaperComparison.AddToSummary(results);   // what `icd reproduce` adds after the runs
 
         foreach (var file in new[] { "primary.csv", "ner.csv", "other.csv", "overall.csv", "baselines.csv" })
             Assert.NotEmpty(ResultsTable.Read(Path.Combine(results, file)));
@@ -32,6 +34,13 @@ public class ReproduceSmokeTests
         {
             Assert.Equal("smoke", summary.RootElement.GetProperty("profile").GetString());
             Assert.True(summary.RootElement.GetProperty("timings_seconds").GetProperty("system_a").GetDouble() > 0);
+            // The paper's printed value sits next to ours on the same rate scale (Table 2 ensemble, test: 37.43 of 50).
+            var ensemble = summary.RootElement.GetProperty("paper_side_by_side").EnumerateArray()
+                .Single(e => e.GetProperty("arm").GetString() == "ensemble" && e.GetProperty("split").GetString() == "test" && e.GetProperty("metric").GetString() == "other_f1");
+            Assert.Equal(37.43, ensemble.GetProperty("paper_printed").GetDouble(), 6);
+            Assert.Equal(0.7486, ensemble.GetProperty("paper_rate").GetDouble(), 6);
+            Assert.Equal(ResultsTable.Read(Path.Combine(results, "other.csv")).Single(r => r.Experiment == "other" && r.Arm == "ensemble" && r.Split == "test" && r.Metric == "other_f1").Value,
+                ensemble.GetProperty("ours").GetDouble(), 9);
         }
         Assert.True(File.Exists(Path.Combine(results, "predictions", "system_a.json")));
 

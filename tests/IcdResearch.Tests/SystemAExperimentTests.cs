@@ -25,7 +25,8 @@ public class SystemAExperimentTests
         var summary = new SystemAExperiment(backend, run).Run();
 
         Assert.Equal(12, summary.NTest);
-        Assert.Equal(5, backend.Calls.Count(c => c.StartsWith("finetune")));
+        // The paper's five models plus the NER-enhanced model on Figure 3's prompt order (profile: PaperOrderNerModel).
+        Assert.Equal(6, backend.Calls.Count(c => c.StartsWith("finetune")));
         var primary = ResultsTable.Read(Path.Combine(run.OutDir, "primary.csv"));
         foreach (var arm in PrimaryArms.All)
         {
@@ -37,10 +38,20 @@ public class SystemAExperimentTests
             else Assert.NotNull(acc.PValue); // paired test against the baseline arm
         }
         // conf+retr routes a subset of both single-criterion arms
-        double Routed(string arm) => primary.Single(r => r.Experiment == "primary" && r.Arm == arm && r.Split == "test" && r.Metric == "routed").Value;
+        double Routed(string arm) => primary.Single(r => r.Experiment is "primary" or "primary_gate" && r.Arm == arm && r.Split == "test" && r.Metric == "routed").Value;
         Assert.True(Routed("confidence_retrieval") <= Math.Min(Routed("confidence_only"), Routed("retrieval_only")));
 
+        // Every reading of the "Confidence = 1" gate is run; the bf16 gate can only route fewer cases than fp32's.
+        foreach (var gate in PrimaryGates.All)
+            Assert.Contains(primary, r => r.Experiment == "primary_gate" && r.Arm == $"confidence_retrieval@{gate.Name}" && r.Metric == "routed");
+        Assert.True(Routed("confidence_retrieval@bf16") <= Routed("confidence_retrieval@fp32"));
+        var calibration = ResultsTable.Read(Path.Combine(run.OutDir, "calibration.csv"));
+        Assert.Equal(["first_token_probability", "mean_token_probability", "min_token_probability"],
+            calibration.Where(r => r.Split == "test" && r.Metric == "auroc_primary_correct").Select(r => r.Arm).Order());   // the fakes record no runner-up: no margin
+
         var other = ResultsTable.Read(Path.Combine(run.OutDir, "other.csv"));
+        foreach (var arm in new[] { "per_model_union", "per_model_intersection", "with_ner_paper_order", "ensemble_paper_order", "per_model_union_paper_order" })
+            Assert.Contains(other, r => r.Arm == arm && r.Split == "test" && r.Metric == "other_f1");
         Assert.Contains(other, r => r.Arm == "ensemble" && r.Split == "dev" && r.Metric == "other_f1");
         Assert.Equal(4, other.Count(r => r.Arm.StartsWith("ensemble@") && r.Split == "test"));
         var ner = ResultsTable.Read(Path.Combine(run.OutDir, "ner.csv"));

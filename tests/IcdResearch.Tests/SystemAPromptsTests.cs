@@ -22,6 +22,21 @@ public class SystemAPromptsTests
     }
 
     [Fact]
+    public void PaperOrderNerPromptListsTheCandidatesThenTheEntities()
+    {
+        var unlisted = new DiseaseCandidates(["I25", "I10", "E11"], c => Names[c]) { ListedInPrompt = false };
+        var ours = SystemAPrompts.Other("主诉：胸痛", unlisted, ["高血压"]);
+        var paper = SystemAPrompts.Other("主诉：胸痛", unlisted.Listed(), ["高血压"], NerPromptLayout.CandidatesThenEntities);
+        Assert.DoesNotContain(unlisted.PromptList(), ours);                 // our default profile leaves the names out
+        var candidates = paper.IndexOf(unlisted.PromptList(), StringComparison.Ordinal);
+        var entities = paper.IndexOf("疾病实体：高血压", StringComparison.Ordinal);
+        Assert.True(candidates > paper.IndexOf("主诉：胸痛", StringComparison.Ordinal) && entities > candidates, paper);   // Figure 3: information, names, entities
+        Assert.Contains(unlisted.PromptList(), SystemAPrompts.Other("x", unlisted, ["y"], NerPromptLayout.CandidatesThenEntities)); // listed even when the set says not to
+        var oursListed = SystemAPrompts.Other("主诉：胸痛", unlisted.Listed(), ["高血压"]);
+        Assert.True(oursListed.IndexOf("疾病实体", StringComparison.Ordinal) < oursListed.IndexOf(unlisted.PromptList(), StringComparison.Ordinal)); // ours: entities first
+    }
+
+    [Fact]
     public void PromptsCarryInstructionInformationCandidatesAndExtras()
     {
         var c = Candidates();

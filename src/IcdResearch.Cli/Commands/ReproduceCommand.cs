@@ -1,6 +1,8 @@
 using System.CommandLine;
+using IcdResearch.Cli.Figures;
 using IcdResearch.Data;
 using IcdResearch.Pipelines;
+using IcdResearch.Pipelines.Study;
 
 namespace IcdResearch.Cli.Commands;
 
@@ -35,10 +37,19 @@ public sealed class ReproduceCommand : ICliCommand
         experiment.AcceptOnlyFromAmong(Reproduction.Experiments);
         var force = new Option<bool>("--force") { Description = "Retrain every model (pretraining included) instead of reusing what is under --models." };
         var split = new Option<string?>("--split") { Description = $"Split file (default {Splits.DefaultPath}; a fresh seeded split for the synthetic sample)." };
+        var study = new Option<bool>("--study")
+        {
+            Description = "Seed/fold study: System A, CCL and the baselines once per --seeds seed (OUT/seed-N/, models/<profile>[-seedN]), the baselines " +
+                          "over the split's 5 folds × the seeds (OUT/folds/), pooled into OUT/study.csv (mean, SD over seeds, CI), OUT/study_deltas.csv " +
+                          "(per ablation delta: pooled paired test, share of seeds with the paper's sign) and OUT/study_folds.csv. --experiment is ignored.",
+        };
+        var seeds = new Option<string>("--seeds") { Description = "Seeds of --study, comma-separated.", DefaultValueFactory = _ => string.Join(',', StudyPlan.DefaultSeeds) };
+        var backboneSize = new Option<string?>("--backbone-size") { Description = "Scale curve: override the profile's backbone size (tiny, small, base); models go to models/<profile>-<size>[-seedN]." };
+        var entityRecords = new Option<int?>("--entity-records") { Description = "Data curve: entity-view-only training records added to System A's fine-tuning (e.g. 0, 150, 300, 594; default: the profile's); models go to models/<profile>-e<N>[-seedN]." };
 
         var command = new Command("reproduce", "Run the experiments of the system paper (and peers) end to end and write results/*.csv and results/summary.json.")
         {
-            data, profile, output, models, experiment, force, split, seed,
+            data, profile, output, models, experiment, force, split, seed, study, seeds, backboneSize, entityRecords,
         };
         CommonOptions.Output(command, output, folder: true);
         CommonOptions.Output(command, models, folder: true);
@@ -50,10 +61,26 @@ public sealed class ReproduceCommand : ICliCommand
             var dataDir = parse.GetValue(data);
             var dataset = profileName == "smoke" && dataDir is null ? Ccl25Dataset.Synthetic() : Ccl25Dataset.Load(dataDir);
             if (dataset.Notice is not null) Console.Error.WriteLine($"note: {dataset.Notice}");
-            var options = new ReproduceOptions(dataset, Splits.For(dataset, parse.GetValue(split), parse.GetValue(seed)), ExperimentProfile.Named(profileName),
-                parse.GetValue(output)!, parse.GetValue(models) ?? ModelLayout.Root(profileName, parse.GetValue(seed)), parse.GetValue(force), parse.GetValue(seed),
+            var (experimentProfile, modelsName) = Reproduction.Curves(ExperimentProfile.Named(profileName), parse.GetValue(backboneSize), parse.GetValue(entityRecords));
+            var options = new ReproduceOptions(dataset, Splits.For(dataset, parse.GetValue(split), parse.GetValue(seed)), experimentProfile,
+                parse.GetValue(output)!, parse.GetValue(models) ?? ModelLayout.Root(modelsName, parse.GetValue(seed)), parse.GetValue(force), parse.GetValue(seed),
                 dataset.IsSynthetic ? null : DataDirectory.Resolve(dataDir), backendOptions.Remote(parse));
+            if (parse.GetValue(study))
+            {
+                var plan = new StudyPlan(parse.GetValue(seeds)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(int.Parse).ToList());
+                var result = StudyRunner.Run(plan, options.OutDir, options.Data, options.Split, (s, dir) =>
+                {
+                    // Each seed: its own results folder and (unless --models pinned one) its own models folder.
+                    var seedOptions = options with { Seed = s, OutDir = dir, ModelsDir = parse.GetValue(models) ?? ModelLayout.Root(modelsName, s) };
+                    Reproduction.Run(seedOptions, "all");
+                    Reproduction.Run(seedOptions, "ccl");
+                    PaperComparison.AddToSummary(dir);
+                }, Console.Error.WriteLine);
+                Console.Error.WriteLine($"study: {plan.Seeds.Count} seeds, {result.Deltas.Count} pooled deltas → {Path.GetFullPath(options.OutDir)}/study*.csv");
+                return 0;
+            }
             Reproduction.Run(options, parse.GetValue(experiment)!);
+            PaperComparison.AddToSummary(options.OutDir);
             return 0;
         });
         return command;

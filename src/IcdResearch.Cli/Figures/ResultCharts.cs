@@ -198,7 +198,8 @@ public static partial class ResultCharts
     /// <summary>"n = 32 (test)" when all rows share n and split; otherwise n per split.</summary>
     static string SampleSize(IReadOnlyList<ResultRow> rows)
     {
-        var perSplit = rows.GroupBy(r => r.Split).Select(g => (Split: g.Key, Ns: g.Select(r => r.N).Distinct().ToList())).ToList();
+        // Paper values (split "paper …", n = 0) are reference marks, not samples of ours.
+        var perSplit = rows.Where(r => !r.Split.StartsWith("paper", StringComparison.Ordinal)).GroupBy(r => r.Split).Select(g => (Split: g.Key, Ns: g.Select(r => r.N).Distinct().ToList())).ToList();
         var parts = perSplit.Select(s => s.Ns.Count == 1 ? $"n = {s.Ns[0]} ({s.Split})" : $"n = {s.Ns.Min()}–{s.Ns.Max()} ({s.Split})");
         return string.Join(" · ", parts) + (rows.Any(r => !double.IsNaN(r.CiLow)) ? " · whiskers: 95% CI" : "");
     }

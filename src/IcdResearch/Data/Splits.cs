@@ -35,6 +35,28 @@ public sealed record DataSplit
         _ => throw new ArgumentException($"unknown split part '{name}' (test, dev, train, train_entities, fold0…fold{Folds.Count - 1})"),
     };
 
+    /// <summary>Records a backbone must not see in pretraining: test (reported numbers) and dev (drives selection).</summary>
+    public IReadOnlySet<string> HeldOutFromPretraining() => Test.Concat(Dev).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Cross-validation split <paramref name="k"/> over the folds of train ∪ dev: fold k is the test part, fold k+1 (mod
+    /// the fold count) is dev, the other folds plus this split's own test records are train (the held-out test part is
+    /// only training material here; no number of this fold split is reported as a test-split number).
+    /// </summary>
+    public DataSplit Fold(int k)
+    {
+        if (k < 0 || k >= Folds.Count) throw new ArgumentOutOfRangeException(nameof(k), $"fold {k} of {Folds.Count}");
+        var dev = (k + 1) % Folds.Count;
+        return this with
+        {
+            Name = $"{Name}-fold{k}",
+            Test = Folds[k],
+            Dev = Folds[dev],
+            Train = [.. Folds.Where((_, i) => i != k && i != dev).SelectMany(f => f), .. Test],
+            Folds = [],
+        };
+    }
+
     /// <summary>Checks the split against a dataset: every id exists, test/dev/train are raw records, parts are disjoint and cover every labelled record.</summary>
     public void Validate(Ccl25Dataset data, string source = "split")
     {

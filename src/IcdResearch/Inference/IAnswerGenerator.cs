@@ -11,6 +11,9 @@ public sealed record GeneratedAnswer(string Text, IReadOnlyList<double> TokenPro
     /// <summary>Lv et al. Eq. 3 over any token probabilities (the one place it is computed).</summary>
     public static double ConfidenceOf(IReadOnlyList<double> tokenProbabilities)
         => tokenProbabilities.Count == 0 ? 0 : tokenProbabilities.Average();
+
+    /// <summary>Per generated token: the highest probability any other token had at that step (empty when not recorded).</summary>
+    public IReadOnlyList<double> RunnerUpProbabilities { get; init; } = [];
 }
 
 /// <summary>

@@ -90,6 +90,7 @@ public sealed class LanguageModel(CausalLM model, ITextTokenizer tokenizer, int 
         TopP = TopP,
         Seed = seed,
         Constraint = constraint,
+        TopLogprobs = sample ? 0 : 2,   // greedy answers keep the runner-up of every step (first-token margin, ConfidenceScore)
     };
 
     /// <summary>A cap on answer length that every valid answer fits under.</summary>
@@ -103,5 +104,9 @@ public sealed class LanguageModel(CausalLM model, ITextTokenizer tokenizer, int 
 
     /// <summary>The units the tokens spelled (exact names even where the vocabulary lacks a character); free answers are decoded.</summary>
     static GeneratedAnswer ToAnswer(GeneratedSequence s, UnitGrammarConstraint? constraint)
-        => new(constraint?.Spell(s.Tokens) ?? s.Text, s.TokenProbabilities);
+        => new(constraint?.Spell(s.Tokens) ?? s.Text, s.TokenProbabilities) { RunnerUpProbabilities = RunnerUp(s) };
+
+    /// <summary>Per step, the best probability of a token other than the emitted one (greedy answers record the top 2; margin score).</summary>
+    static IReadOnlyList<double> RunnerUp(GeneratedSequence s) => s.TopAlternatives is null ? []
+        : s.TopAlternatives.Select((alternatives, i) => alternatives.Where(a => a.Token != s.Tokens[i]).Select(a => a.Probability).DefaultIfEmpty(0).Max()).ToList();
 }

@@ -25,6 +25,29 @@ public static class Reproduction
 {
     public static readonly string[] Experiments = ["all", "baselines", "system-a", "ccl"];
 
+    /// <summary>
+    /// The profile with the scale/data-curve overrides (backbone size; entity-view records added to fine-tuning) and the
+    /// models-folder name that keeps each point's models apart (e.g. "default-base", "default-e150").
+    /// </summary>
+    public static (ExperimentProfile Profile, string ModelsName) Curves(ExperimentProfile profile, string? backboneSize, int? entityRecords)
+    {
+        var name = profile.Name;
+        var systemA = profile.SystemA;
+        if (backboneSize is not null && backboneSize != systemA.BackboneSize)
+        {
+            Tuning.BackbonePreset.Get(backboneSize);   // validates the name
+            systemA = systemA with { BackboneSize = backboneSize };   // the profile's pretraining steps (null = the size's preset)
+            name += $"-{backboneSize}";
+        }
+        if (entityRecords is { } n && n != systemA.EntityOnlyTrainRecords)
+        {
+            if (n < 0) throw new ArgumentException($"--entity-records must be >= 0 (got {n})");
+            systemA = systemA with { EntityOnlyTrainRecords = n };
+            name += $"-e{n}";
+        }
+        return (profile with { SystemA = systemA }, name);
+    }
+
     /// <summary>Runs the chosen experiment(s) and merges their part into summary.json.</summary>
     public static void Run(ReproduceOptions o, string experiment)
     {
@@ -62,11 +85,12 @@ public static class Reproduction
             return peers;
         }
 
-        // One model layer for both systems: the backbone is pretrained (or reused) once, never on the test records.
+        // One model layer for both systems: the backbone is pretrained (or reused) once; test and dev records stay out of
+        // its pretraining, as in `icd pretrain` (dev drives selection).
         var chipCdn = o.DataDir is not null && File.Exists(Path.Combine(o.DataDir, "chip-cdn", "train.json"))
             ? ChipCdn.Load(Path.Combine(o.DataDir, "chip-cdn", "train.json")) : [];
         var systemA = o.Profile.SystemA;
-        var local = new TorchModelBackend(new BackboneRecipe(o.Data, o.Split.Test.ToHashSet(), chipCdn, systemA.BackboneSize, systemA.PretrainSteps, o.Seed));
+        var local = new TorchModelBackend(new BackboneRecipe(o.Data, o.Split.HeldOutFromPretraining(), chipCdn, systemA.BackboneSize, systemA.PretrainSteps, o.Seed));
         var backend = o.Backend ?? local;
         if (experiment is "all" or "system-a")
         {

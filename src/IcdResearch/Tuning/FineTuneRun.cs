@@ -43,7 +43,8 @@ public static class FineTuneRun
         TrainingFingerprint.Write(directory, fingerprint);
         var clock = Stopwatch.StartNew();
         var report = Run(baseModel, train, dev, directory, options, log: log);
-        var cost = new TrainingCost(report.TrainData.Examples, report.TrainData.Tokens, clock.Elapsed.TotalSeconds / options.Epochs, options.Epochs, report.Training.LastTrainLoss);
+        var cost = new TrainingCost(report.TrainData.Examples, report.TrainData.Tokens, clock.Elapsed.TotalSeconds / options.Epochs, options.Epochs, report.Training.LastTrainLoss)
+            { OptimizerSteps = report.Training.Steps };
         IO.AtomicFile.WriteAllText(costFile, JsonSerializer.Serialize(cost));
         return cost;
     }

@@ -49,6 +49,8 @@ public sealed record CodeCentricOptions
     /// evidence is then gold (code-table name, CHIP-CDN mentions) or synthetic only. 0 = none withheld.
     /// </summary>
     public int WithheldCodes { get; init; } = 8;
+    /// <summary>Also train lines 4–5 with line 2's optimizer steps (<see cref="EqualSteps"/>), the control for their extra updates.</summary>
+    public bool EqualStepsArms { get; init; } = true;
     /// <summary>Bootstrap resamples for the CIs.</summary>
     public int Resamples { get; init; } = 2000;
 

@@ -32,6 +32,9 @@ public sealed class DiseaseCandidates
 
     public IReadOnlyList<string> Codes { get; }
 
+    /// <summary>The same candidates, listed in the prompt (Lv et al. Figures 2–3 always list them).</summary>
+    public DiseaseCandidates Listed() => new(Codes, c => _nameOf[c]) { ListedInPrompt = true };
+
     /// <summary>Whether prompts list the names (paper Figures 2–3); when false the prompt omits the candidate line.</summary>
     public bool ListedInPrompt { get; init; } = true;
     public IReadOnlyList<string> Names => Codes.Select(c => _nameOf[c]).ToList();

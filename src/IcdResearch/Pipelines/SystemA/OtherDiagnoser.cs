@@ -9,7 +9,8 @@ namespace IcdResearch.Pipelines.SystemA;
 /// with the recognised disease entities) is sampled <c>samples</c> times per record under the name-set grammar; each
 /// sample is parsed into a code set. Voting over the samples is in <see cref="Voting.HardVoting"/>.
 /// </summary>
-public sealed class OtherDiagnoser(IAnswerGenerator model, DiseaseCandidates candidates, int samples = 8, int seed = 42)
+public sealed class OtherDiagnoser(IAnswerGenerator model, DiseaseCandidates candidates, int samples = 8, int seed = 42,
+    NerPromptLayout layout = NerPromptLayout.EntitiesThenCandidates)
 {
     public int Samples { get; } = samples;
 
@@ -18,7 +19,7 @@ public sealed class OtherDiagnoser(IAnswerGenerator model, DiseaseCandidates can
     /// <param name="recordId">The record's id: its samples are seeded from it (<see cref="RecordSeed"/>), so they do not depend on batch or order.</param>
     public List<List<string>> Sample(string clinicalInfo, IReadOnlyList<string>? entities, string recordId)
     {
-        var prompt = SystemAPrompts.Other(clinicalInfo, candidates, entities);
+        var prompt = SystemAPrompts.Other(clinicalInfo, candidates, entities, layout);
         var answers = model.Sample(prompt, new AnswerGrammar.NameSet(candidates.Names), Samples, RecordSeed.For(seed, recordId));
         return answers.Select(a => candidates.ParseSet(a.Text)).ToList();
     }

@@ -50,7 +50,7 @@ public static class PrimaryAblation
         return rows;
     }
 
-    static IEnumerable<ResultRow> ArmRows(IReadOnlyList<PrimaryOutcome> outcomes, string experiment, string name, string split, PrimaryArm arm,
+    internal static IEnumerable<ResultRow> ArmRows(IReadOnlyList<PrimaryOutcome> outcomes, string experiment, string name, string split, PrimaryArm arm,
         ConfidenceThreshold threshold, IReadOnlyList<double> baseline, int seed)
     {
         var decisions = Decide(outcomes, arm, threshold);

@@ -29,7 +29,8 @@ public sealed class PrimaryDiagnoser(IAnswerGenerator sft, IAnswerGenerator reju
                 // Constrained decoding only emits candidate names; an unmappable answer (e.g. cut by the token limit)
                 // falls back to the first candidate with confidence 0, so it is always routed as uncertain.
                 var code = Candidates.CodeOf(answer.Text);
-                result.Add(code is null ? new PrimaryFirstPass(Candidates.Codes[0], 0) : new PrimaryFirstPass(code, answer.Confidence));
+                result.Add(code is null ? new PrimaryFirstPass(Candidates.Codes[0], 0)
+                    : new PrimaryFirstPass(code, answer.Confidence) { TokenProbabilities = answer.TokenProbabilities, RunnerUpProbabilities = answer.RunnerUpProbabilities });
             }
         return result;
     }

@@ -35,7 +35,7 @@ public sealed record SystemAConfig
     [JsonPropertyName("confidence_threshold")] public double ConfidenceThreshold { get; init; } = 1.0;
     [JsonPropertyName("confidence_tolerance")] public double ConfidenceTolerance { get; init; } = 1e-6;
     [JsonPropertyName("samples_per_model")] public int SamplesPerModel { get; init; } = 8;
-    /// <summary>Ensemble keeps a code seen in more than this many of the pooled samples (paper: 7 of 16).</summary>
+    /// <summary>Ensemble keeps a code seen in more than this many of the pooled samples (our pooled reading of the paper's rule: 7 of 16).</summary>
     [JsonPropertyName("ensemble_vote_threshold")] public int EnsembleVoteThreshold { get; init; } = Voting.HardVoting.PaperEnsembleThreshold;
     /// <summary>
     /// The ensemble vote threshold that maximised mean other-diagnosis F1 on dev (`icd reproduce` fills it in after the

@@ -47,6 +47,9 @@ public sealed class SystemAExperiment(IModelBackend backend, SystemARun run)
     /// <summary>The five fine-tuned models, in training order.</summary>
     public static readonly string[] ModelNames = ["primary", "rejudge", "other_direct", "other_ner", "ner"];
 
+    /// <summary>The models this run fine-tunes: the paper's five, plus the NER-enhanced model on Figure 3's prompt order when the profile asks for it.</summary>
+    string[] TrainedModels => run.Profile.PaperOrderNerModel ? [.. ModelNames, SystemAPipeline.PaperOrderModel] : ModelNames;
+
     /// <summary>The experiment as a chain of named steps; each step's rows are written as soon as it has them.</summary>
     public SystemASummary Run()
     {
@@ -101,7 +104,7 @@ public sealed class SystemAExperiment(IModelBackend backend, SystemARun run)
         return cases;
     }
 
-    /// <summary>Retrieval database (§3.1, Eq. 1): nearest-neighbour primary accuracy with TF-IDF vs hidden-state embeddings.</summary>
+    /// <summary>Retrieval database (§3.1): nearest-neighbour primary accuracy with TF-IDF vs hidden-state embeddings.</summary>
     RetrievalChoice CompareRetrieval(SplitCases cases, string backbone)
     {
         // The database holds the training records that have a real 入院诊断 (raw text); entity-only records only if none do.
@@ -157,8 +160,10 @@ public sealed class SystemAExperiment(IModelBackend backend, SystemARun run)
             ["other_direct"] = (SystemASftData.Other(train, cases.Other), SystemASftData.Other(dev, cases.Other)),
             ["other_ner"] = (SystemASftData.Other(train, cases.Other, ner.Entities), SystemASftData.Other(dev, cases.Other, ner.Entities)),
             ["ner"] = (SystemASftData.Ner(ner.Train), SystemASftData.Ner(ner.Dev)),
+            [SystemAPipeline.PaperOrderModel] = (SystemASftData.Other(train, cases.Other.Listed(), ner.Entities, NerPromptLayout.CandidatesThenEntities),
+                SystemASftData.Other(dev, cases.Other.Listed(), ner.Entities, NerPromptLayout.CandidatesThenEntities)),
         };
-        foreach (var name in ModelNames)
+        foreach (var name in TrainedModels)
         {
             Say($"fine-tuning {name}: {sets[name].Train.Count} train / {sets[name].Dev.Count} dev examples");
             Time($"finetune_{name}", () => backend.FineTune(name, ModelLayout.Backbone(run.ModelsDir), Path.Combine(run.ModelsDir, name), sets[name].Train, sets[name].Dev, p.FineTuneOptions(name, run.Seed), run.Force));
@@ -174,7 +179,7 @@ public sealed class SystemAExperiment(IModelBackend backend, SystemARun run)
             PrimaryCandidates = cases.Primary.Codes.Select(c => new CandidateEntry(c, cases.Primary.NameOf(c))).ToList(),
             OtherCandidates = cases.Other.Codes.Select(c => new CandidateEntry(c, cases.Other.NameOf(c))).ToList(),
             ClinicalInfo = p.ClinicalInfo,
-            Models = ModelNames.Append("backbone").ToDictionary(n => n, n => n),
+            Models = TrainedModels.Append("backbone").ToDictionary(n => n, n => n),
             RetrievalEmbedding = retrieval.Embedding,
             ListOtherCandidates = p.ListOtherCandidates,
             Database = retrieval.Database,
@@ -187,22 +192,30 @@ public sealed class SystemAExperiment(IModelBackend backend, SystemARun run)
         return SystemAPipeline.Load(run.ModelsDir, backend, config);
     }
 
-    /// <summary>Primary arms at the paper's threshold and the threshold sweep (Figure 4); writes primary.csv and primary_cases.csv.</summary>
+    /// <summary>
+    /// Primary arms at the paper's threshold, the threshold sweep (Figure 4) and the readings of "Confidence = 1"
+    /// (<see cref="PrimaryGates"/>); writes primary.csv, primary_cases.csv and calibration.csv (<see cref="ConfidenceCalibration"/>).
+    /// </summary>
     PrimaryResult PrimaryArmRows(SystemAPipeline pipeline, SplitCases cases, RetrievalChoice retrieval)
     {
         var p = run.Profile;
         var rows = new List<ResultRow>(retrieval.Rows);
         var caseRows = new List<string> { "id,arm,split,confidence,correct" };
         var outcomes = new Dictionary<string, List<PrimaryOutcome>>();
-        var maxThreshold = ConfidenceThreshold.Paper with { Threshold = Math.Max(1.0, p.ThresholdSweep.DefaultIfEmpty(1.0).Max()) };
+        // Tolerance 0: the widest gate of all (it also covers "exactly 1" and the bf16/fp16 rounding gates of PrimaryGates).
+        var maxThreshold = new ConfidenceThreshold(Math.Max(1.0, p.ThresholdSweep.DefaultIfEmpty(1.0).Max()), 0);
+        var calibrationRows = new List<ResultRow>();
         foreach (var (split, list) in new[] { ("dev", cases.Dev), ("test", cases.Test) })
         {
             outcomes[split] = pipeline.PrimaryOutcomes(list, PrimaryArms.All, maxThreshold);
             rows.AddRange(PrimaryAblation.Rows(outcomes[split], split, ConfidenceThreshold.Paper, p.ThresholdSweep, run.Seed));
+            rows.AddRange(PrimaryGates.Rows(outcomes[split], split, run.Seed));
+            calibrationRows.AddRange(ConfidenceCalibration.Rows(outcomes[split], split, run.Seed));
             caseRows.AddRange(outcomes[split].Select(o => $"{o.Id},baseline,{split},{o.First.Confidence:R},{(o.First.Code == o.Gold).ToString().ToLowerInvariant()}"));
         }
         ResultsTable.Write(Path.Combine(run.OutDir, "primary.csv"), rows);
         IO.AtomicFile.WriteText(Path.Combine(run.OutDir, "primary_cases.csv"), w => { foreach (var row in caseRows) w.Write(row + "\n"); });
+        ResultsTable.Write(Path.Combine(run.OutDir, "calibration.csv"), calibrationRows);
         return new PrimaryResult(rows, outcomes);
     }
 
@@ -240,8 +253,8 @@ public sealed class SystemAExperiment(IModelBackend backend, SystemARun run)
         var config = pipeline.Config;
         var samples = new Dictionary<string, List<OtherSamples>>
         {
-            ["dev"] = pipeline.OtherSamples(cases.Dev, pipeline.Entities(cases.Dev).Cast<IReadOnlyList<string>>().ToList()),
-            ["test"] = pipeline.OtherSamples(cases.Test, ner.TestEntities["fine_tuned"]),
+            ["dev"] = pipeline.OtherSamples(cases.Dev, pipeline.Entities(cases.Dev).Cast<IReadOnlyList<string>>().ToList(), withPaperOrder: true),
+            ["test"] = pipeline.OtherSamples(cases.Test, ner.TestEntities["fine_tuned"], withPaperOrder: true),
         };
         var tuned = OtherAblation.BestThreshold(samples["dev"]);
         (config with { TunedVoteThreshold = tuned }).Save(run.ModelsDir); // for `icd predict --vote tuned`
@@ -339,7 +352,7 @@ public sealed class SystemAExperiment(IModelBackend backend, SystemARun run)
         NTrainWithRawText = cases.Train.Count(c => c.HasRawText), NTestWithRawText = cases.Test.Count(c => c.HasRawText),
         NerTrainSegments = ner.Train.Count,
         ModelsDir = Path.GetFullPath(run.ModelsDir),
-        Models = ModelNames.Append("backbone").ToDictionary(n => n, n => Path.GetFullPath(Path.Combine(run.ModelsDir, n))),
+        Models = TrainedModels.Append("backbone").ToDictionary(n => n, n => Path.GetFullPath(Path.Combine(run.ModelsDir, n))),
         RetrievalEmbedding = retrieval.Embedding,
         Headline = headline,
         Seconds = _seconds,

@@ -6,7 +6,7 @@ namespace IcdResearch.Pipelines.SystemA;
 
 /// <summary>
 /// System A's full inference pipeline (system paper Figure 1) over prepared cases: LLM-NER → entities;
-/// primary = SFT answer + confidence (Eq. 2–3) + retrieval (Eq. 1) + re-judge under the configured arm;
+/// primary = SFT answer + confidence (Eq. 2–3) + retrieval (§3.1) + re-judge under the configured arm;
 /// others = direct and NER-enhanced models sampled and hard-voted together (§3.2). Each step is public so the
 /// experiment can run the ablation arms on the same intermediate outputs.
 /// </summary>
@@ -19,6 +19,11 @@ public sealed class SystemAPipeline(SystemAConfig config, AdmissionDiagnosisInde
     public OtherDiagnoser OtherDirect { get; } = otherDirect;
     public OtherDiagnoser OtherNer { get; } = otherNer;
     public NerTagger Ner { get; } = ner;
+    /// <summary>The NER-enhanced model trained on Lv et al. Figure 3's prompt order, when the models folder has one (an ablation arm only).</summary>
+    public OtherDiagnoser? OtherNerPaperOrder { get; init; }
+
+    /// <summary>Model folder name of the paper-prompt-order NER-enhanced model (<see cref="OtherNerPaperOrder"/>).</summary>
+    public const string PaperOrderModel = "other_ner_paper";
 
     /// <summary>Loads every model of a models folder written by `icd reproduce`.</summary>
     public static SystemAPipeline Load(string modelsDir, IModelBackend backend, SystemAConfig? config = null)
@@ -38,7 +43,12 @@ public sealed class SystemAPipeline(SystemAConfig config, AdmissionDiagnosisInde
             new PrimaryDiagnoser(backend.Generator(Dir("primary")), backend.Generator(Dir("rejudge")), primaryCandidates),
             new OtherDiagnoser(backend.Generator(Dir("other_direct")), otherCandidates, config.SamplesPerModel, config.Seed),
             new OtherDiagnoser(backend.Generator(Dir("other_ner")), otherCandidates, config.SamplesPerModel, config.Seed + 1),
-            new NerTagger(backend.Generator(Dir("ner")), config.NerSegmentChars));
+            new NerTagger(backend.Generator(Dir("ner")), config.NerSegmentChars))
+        {
+            OtherNerPaperOrder = config.Models.ContainsKey(PaperOrderModel)
+                ? new OtherDiagnoser(backend.Generator(Dir(PaperOrderModel)), otherCandidates.Listed(), config.SamplesPerModel, config.Seed + 1, NerPromptLayout.CandidatesThenEntities)
+                : null,
+        };
     }
 
     /// <summary>Disease entities of each case's clinical information (distinct strings in order of appearance).</summary>
@@ -78,11 +88,15 @@ public sealed class SystemAPipeline(SystemAConfig config, AdmissionDiagnosisInde
     /// <summary>
     /// The direct and NER-enhanced models' samples for each case (seeded by record id); <paramref name="reuseDirect"/>
     /// shares the direct model's samples across NER variants. <see cref="OtherSamples.Gold"/> is empty for unlabelled records.
+    /// With <c>withPaperOrder</c> the <see cref="OtherNerPaperOrder"/> model is sampled too (an ablation arm; `icd predict` does not need it).
     /// </summary>
     public List<OtherSamples> OtherSamples(IReadOnlyList<SystemACase> cases, IReadOnlyList<IReadOnlyList<string>> entities,
-        IReadOnlyList<OtherSamples>? reuseDirect = null)
+        IReadOnlyList<OtherSamples>? reuseDirect = null, bool withPaperOrder = false)
         => cases.Select((c, i) => new OtherSamples(c.Id, c.Labels?.OtherSet ?? new HashSet<string>(),
-            reuseDirect?[i].Direct ?? OtherDirect.Sample(c.ClinicalInfo, null, c.Id), OtherNer.Sample(c.ClinicalInfo, entities[i], c.Id))).ToList();
+            reuseDirect?[i].Direct ?? OtherDirect.Sample(c.ClinicalInfo, null, c.Id), OtherNer.Sample(c.ClinicalInfo, entities[i], c.Id))
+        {
+            WithNerPaperOrder = withPaperOrder ? OtherNerPaperOrder?.Sample(c.ClinicalInfo, entities[i], c.Id) : null,
+        }).ToList();
 
     /// <summary>
     /// One prediction per record from its computed outcomes: the primary code routed under <paramref name="arm"/> and

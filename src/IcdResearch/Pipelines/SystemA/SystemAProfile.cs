@@ -37,6 +37,11 @@ public sealed record SystemAProfile
     public int EntityOnlyTrainRecords { get; init; } = 200;
     public IReadOnlyList<double> ThresholdSweep { get; init; } = ConfidenceThreshold.Sweep;
     public double RejudgeWithoutExampleFraction { get; init; } = 0.25;
+    /// <summary>
+    /// Also fine-tune the NER-enhanced other-diagnosis model on Lv et al. Figure 3's prompt order (candidate names listed,
+    /// then the NER entities; model "other_ner_paper") and report its arms beside ours (other.csv, "*_paper_order").
+    /// </summary>
+    public bool PaperOrderNerModel { get; init; } = true;
 
     /// <summary>
     /// Fine-tuning of the five models (full fine-tuning: the from-scratch backbone is small); the run's seed is set at

@@ -23,12 +23,18 @@ public static class SystemAPrompts
 
     /// <summary>
     /// Figure 3: other diagnoses — all applicable candidate names joined by ';'. With <paramref name="entities"/> the
-    /// NER-enhanced input (§3.2): the disease entities recognised in the record are listed after the clinical information.
+    /// NER-enhanced input (§3.2): the disease entities recognised in the record are listed after the clinical information
+    /// (ours, <see cref="NerPromptLayout.EntitiesThenCandidates"/>) or, in Figure 3's order, after the candidate names,
+    /// which are then always listed (<see cref="NerPromptLayout.CandidatesThenEntities"/>).
     /// </summary>
-    public static string Other(string clinicalInfo, DiseaseCandidates candidates, IReadOnlyList<string>? entities = null)
+    public static string Other(string clinicalInfo, DiseaseCandidates candidates, IReadOnlyList<string>? entities = null,
+        NerPromptLayout layout = NerPromptLayout.EntitiesThenCandidates)
     {
         var ner = entities is null ? "" : $"\n疾病实体：{(entities.Count == 0 ? DiseaseCandidates.None : string.Join('，', entities))}";
-        return $"任务：从候选疾病中选出全部其他诊断，用;分隔，没有则输出{DiseaseCandidates.None}。\n临床信息：{clinicalInfo}{ner}{CandidateLine(candidates)}";
+        var head = $"任务：从候选疾病中选出全部其他诊断，用;分隔，没有则输出{DiseaseCandidates.None}。\n临床信息：{clinicalInfo}";
+        return layout == NerPromptLayout.CandidatesThenEntities
+            ? $"{head}\n候选疾病：{candidates.PromptList()}{ner}"
+            : $"{head}{ner}{CandidateLine(candidates)}";
     }
 
     static string CandidateLine(DiseaseCandidates c) => c.ListedInPrompt ? $"\n候选疾病：{c.PromptList()}" : "";
@@ -37,6 +43,12 @@ public static class SystemAPrompts
     public static string Ner(string text)
         => $"任务：复制下文，用[]标出其中的疾病和诊断实体。\n文本：{text}";
 }
+
+/// <summary>
+/// Order of the NER-enhanced other-diagnosis prompt (Lv et al. Figure 3): the paper lists the candidate names first and
+/// then the recognised entities; ours puts the entities right after the clinical information and may omit the names.
+/// </summary>
+public enum NerPromptLayout { EntitiesThenCandidates, CandidatesThenEntities }
 
 /// <summary>A retrieved training case handed to the re-judge model: its clinical information and its primary-diagnosis name.</summary>
 public sealed record RetrievedExample(string ClinicalInfo, string AnswerName);

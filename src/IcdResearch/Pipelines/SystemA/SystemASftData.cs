@@ -39,8 +39,9 @@ public static class SystemASftData
     /// each case, e.g. the silver entities of its clinical information). Answer: the candidate names of its other codes
     /// in canonical order, or "无".
     /// </summary>
-    public static List<(string Prompt, string Answer)> Other(IEnumerable<SystemACase> cases, DiseaseCandidates other, Func<SystemACase, IReadOnlyList<string>>? entitiesOf = null)
-        => cases.Select(c => (SystemAPrompts.Other(c.ClinicalInfo, other, entitiesOf?.Invoke(c)), other.FormatSet(Labelled(c).OtherCodes))).ToList();
+    public static List<(string Prompt, string Answer)> Other(IEnumerable<SystemACase> cases, DiseaseCandidates other, Func<SystemACase, IReadOnlyList<string>>? entitiesOf = null,
+        NerPromptLayout layout = NerPromptLayout.EntitiesThenCandidates)
+        => cases.Select(c => (SystemAPrompts.Other(c.ClinicalInfo, other, entitiesOf?.Invoke(c), layout), other.FormatSet(Labelled(c).OtherCodes))).ToList();
 
     /// <summary>§3.2 LLM-NER: segment → the segment with its (silver) entities bracketed.</summary>
     public static List<(string Prompt, string Answer)> Ner(IEnumerable<NerSegment> segments)

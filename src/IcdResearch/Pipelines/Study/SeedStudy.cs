@@ -1,0 +1,99 @@
+using System.Globalization;
+using IcdResearch.Evaluation;
+
+namespace IcdResearch.Pipelines.Study;
+
+/// <summary>One finished run of the study: a label (e.g. "seed-7", "seed-7/fold-2") and the results folder it wrote.</summary>
+public sealed record StudyRun(string Label, string ResultsDir);
+
+/// <summary>
+/// Pools repeated runs of the same experiments (seeds; folds × seeds) into estimates a reviewer can trust:
+/// per arm (file, experiment, arm, split, metric) the mean over runs, the run-to-run SD and a t 95% CI over runs;
+/// per ablation delta (<see cref="StudyDeltas"/>) the mean delta with its t CI, Stouffer's pooled p over the per-run
+/// paired tests, and the share of runs whose delta has the paper's sign. Rows that exist in only some runs are pooled
+/// over those (the note says how many).
+/// </summary>
+public static class SeedStudy
+{
+    /// <summary>Results files pooled per arm (System A, CCL and baseline tables).</summary>
+    public static readonly string[] Files = ["primary.csv", "calibration.csv", "ner.csv", "other.csv", "overall.csv", "baselines.csv", "ccl_ablation.csv", "ccl_unseen.csv", "ccl_ood.csv", "ccl_efficiency.csv"];
+
+    /// <summary>"test" for the test part of any split ("ccl25-seed42-fold3/test" → "test"), else the split as written.</summary>
+    public static string NormalizeSplit(string split) => split.EndsWith("/test", StringComparison.Ordinal) ? "test" : split;
+
+    public static List<ResultRow> Arms(IReadOnlyList<StudyRun> runs, string experimentPrefix = "study")
+    {
+        var values = new Dictionary<(string File, string Experiment, string Arm, string Split, string Metric), List<(string Run, ResultRow Row)>>();
+        foreach (var run in runs)
+            foreach (var file in Files)
+            {
+                var path = Path.Combine(run.ResultsDir, file);
+                if (!File.Exists(path)) continue;
+                foreach (var row in ResultsTable.Read(path).Where(r => !double.IsNaN(r.Value)))
+                {
+                    var key = (file, row.Experiment, row.Arm, NormalizeSplit(row.Split), row.Metric);
+                    if (!values.TryGetValue(key, out var list)) values[key] = list = [];
+                    list.Add((run.Label, row));
+                }
+            }
+        return values.Select(kv =>
+        {
+            var v = kv.Value.Select(x => x.Row.Value).ToList();
+            var (lo, hi) = SeedStatistics.TCi(v);
+            var halfWidths = kv.Value.Where(x => !double.IsNaN(x.Row.CiLow)).Select(x => (x.Row.CiHigh - x.Row.CiLow) / 2).ToList();
+            var within = halfWidths.Count == 0 ? "" : F($"; mean within-run 95% CI half-width (test records) {halfWidths.Average():0.000}");
+            return new ResultRow
+            {
+                Experiment = $"{experimentPrefix}:{kv.Key.Experiment}", Arm = kv.Key.Arm, Split = kv.Key.Split, N = kv.Value[0].Row.N, Metric = kv.Key.Metric,
+                Value = v.Average(), CiLow = lo, CiHigh = hi,
+                Note = F($"{kv.Key.File}; k = {v.Count} runs; SD over runs {SeedStatistics.Sd(v):0.000}; CI: t over runs{within}; values ") +
+                       string.Join(" ", kv.Value.Select(x => F($"{x.Run}={x.Row.Value:0.###}"))),
+            };
+        }).OrderBy(r => r.Experiment, StringComparer.Ordinal).ThenBy(r => r.Arm, StringComparer.Ordinal).ThenBy(r => r.Split, StringComparer.Ordinal)
+            .ThenBy(r => r.Metric, StringComparer.Ordinal).ToList();
+    }
+
+    public static List<ResultRow> Deltas(IReadOnlyList<StudyRun> runs, IEnumerable<StudyDelta>? deltas = null)
+    {
+        var rows = new List<ResultRow>();
+        var cache = new Dictionary<(string, string), List<ResultRow>>();
+        List<ResultRow> Read(StudyRun run, string file)
+        {
+            if (!cache.TryGetValue((run.ResultsDir, file), out var r))
+                cache[(run.ResultsDir, file)] = r = File.Exists(Path.Combine(run.ResultsDir, file)) ? ResultsTable.Read(Path.Combine(run.ResultsDir, file)) : [];
+            return r;
+        }
+        foreach (var d in deltas ?? StudyDeltas.All)
+        {
+            var perRun = new List<(string Run, double Delta, double P, int N)>();
+            foreach (var run in runs)
+            {
+                var test = Read(run, d.File).Where(r => r.Metric == d.Metric && NormalizeSplit(r.Split) == "test").ToList();
+                var arm = test.FirstOrDefault(r => r.Experiment == d.Experiment && r.Arm == d.Arm);
+                if (arm is null) continue;
+                // The baseline arm may sit in another experiment of the same file (e.g. primary_gate arms vs primary's baseline).
+                var baseline = d.Baseline is null ? null
+                    : test.FirstOrDefault(r => r.Experiment == d.Experiment && r.Arm == d.Baseline) ?? test.FirstOrDefault(r => r.Arm == d.Baseline);
+                if (d.Baseline is not null && baseline is null) continue;
+                var delta = baseline is null ? arm.Value : arm.Value - baseline.Value;
+                perRun.Add((run.Label, delta, arm.PValue ?? double.NaN, arm.N));
+            }
+            if (perRun.Count == 0) continue;
+            var deltasOnly = perRun.Select(x => x.Delta).ToList();
+            var (lo, hi) = SeedStatistics.TCi(deltasOnly);
+            var withP = perRun.Where(x => !double.IsNaN(x.P)).Select(x => (x.Delta, x.P)).ToList();
+            var (z, p) = withP.Count == 0 ? (double.NaN, double.NaN) : SeedStatistics.Stouffer(withP);
+            var sign = d.PaperSign == 0 ? "paper makes no claim" : F($"{perRun.Count(x => Math.Sign(x.Delta) == d.PaperSign)}/{perRun.Count} runs with the paper's sign ({(d.PaperSign > 0 ? "+" : "-")})");
+            rows.Add(new ResultRow
+            {
+                Experiment = "study_delta", Arm = d.Name, Split = "test", N = perRun[0].N, Metric = d.Metric,
+                Value = deltasOnly.Average(), CiLow = lo, CiHigh = hi, PValue = double.IsNaN(p) ? null : p,
+                Note = F($"{d.Claim}; {sign}; pooled p: Stouffer Z = {z:0.00} over {withP.Count} per-run paired tests; SD over runs {SeedStatistics.Sd(deltasOnly):0.000}; CI: t over runs; ") +
+                       string.Join(" ", perRun.Select(x => F($"{x.Run}: {x.Delta:+0.000;-0.000;0} (p {x.P:0.###})"))),
+            });
+        }
+        return rows;
+    }
+
+    static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+}
