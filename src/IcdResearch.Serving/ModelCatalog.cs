@@ -6,9 +6,9 @@ using IcdResearch.Text;
 namespace IcdResearch.Serving;
 
 /// <summary>A model the server answers for: its name on the API, its folder, and (once loaded) the model and tokenizer.</summary>
-public sealed class ServedModel(string name, string directory)
+public sealed class ServedModel(string name, string directory, ModelLoadSettings? settings = null)
 {
-    readonly Lazy<LanguageModel> _loaded = new(() => LanguageModel.Load(directory));
+    readonly Lazy<LanguageModel> _loaded = new(() => LanguageModel.Load(directory, settings: settings));
 
     public string Name { get; } = name;
     public string Directory { get; } = directory;
@@ -20,7 +20,7 @@ public sealed class ServedModel(string name, string directory)
 /// The models `icd serve` exposes: every role of a System A models folder (system-a.json) under its role name, and
 /// explicit name=folder pairs. Models load on first use.
 /// </summary>
-public sealed class ModelCatalog
+public sealed class ModelCatalog(ModelLoadSettings? settings = null)
 {
     readonly Dictionary<string, ServedModel> _models = new(StringComparer.Ordinal);
 
@@ -33,7 +33,7 @@ public sealed class ModelCatalog
     {
         if (ModelFolder.Find(directory) is null)
             throw new DirectoryNotFoundException($"model '{name}': no model (config.json or adapter_config.json) in {directory}, {directory}/best or {directory}/final");
-        if (!_models.TryAdd(name, new ServedModel(name, directory))) throw new ArgumentException($"model name '{name}' given twice");
+        if (!_models.TryAdd(name, new ServedModel(name, directory, settings))) throw new ArgumentException($"model name '{name}' given twice");
     }
 
     /// <summary>Adds every model role of a System A models folder written by `icd reproduce`.</summary>

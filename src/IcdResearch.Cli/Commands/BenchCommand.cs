@@ -23,14 +23,44 @@ public sealed class BenchCommand : ICliCommand
         var prompt = new Option<int>("--prompt-tokens") { Description = "Prompt length for the generation timing.", DefaultValueFactory = _ => 512 }.Range(1);
         var newTokens = new Option<int>("--new-tokens") { Description = "Tokens generated greedily (no stop tokens).", DefaultValueFactory = _ => 64 }.Range(1);
         var sizes = new Option<string>("--matmul-sizes") { Description = "Comma-separated n of the n×n fp32 matmuls; the best rate is the reference.", DefaultValueFactory = _ => "1024,2048" };
+        var checkpoint = new Option<string?>("--checkpoint")
+        {
+            Description = "Instead of the small-model sections: write a random-weight BF16 checkpoint of this shape (qwen2.5-1.5b: 1.54 B parameters, 3.1 GB) " +
+                          "to a temporary folder and report load time, peak RSS against its size on disk (target ≤ 1.3, bf16 kept), copy bandwidth and greedy tokens/s " +
+                          "against the bandwidth limit. Needs ~4 GB of memory and disk; run it on a quiet machine.",
+        };
+        checkpoint.AcceptOnlyFromAmong("qwen2.5-1.5b");
         var command = new Command("bench",
             "Print JSON: same-run fp32 matmul GFLOP/s; training tokens/s, achieved GFLOP/s (6·N + 12·L·d_attn·T FLOPs per token) and their ratio (MFU) " +
             "for the default small model; greedy generation tokens/s with and without the KV cache; decoding against the memory-bandwidth limit " +
-            "(copy bandwidth ÷ weight bytes), prefill tokens/s, shared-prefix sampling of the voting rounds vs one at a time; System A seconds per record; peak RSS.")
-            { modelDir, batch, context, steps, prompt, newTokens, sizes };
+            "(copy bandwidth ÷ weight bytes), prefill tokens/s, shared-prefix sampling of the voting rounds vs one at a time; System A seconds per record; peak RSS. " +
+            "--checkpoint qwen2.5-1.5b instead measures loading and decoding a real-sized BF16 checkpoint.")
+            { modelDir, batch, context, steps, prompt, newTokens, sizes, checkpoint };
         command.SetAction(parse =>
         {
             TorchRuntime.EnsureLoaded();
+            if (parse.GetValue(checkpoint) is { } shape)
+            {
+                var r = CheckpointLoadBenchmark.Run(CheckpointLoadBenchmark.Qwen25_1_5B(), shape, log: Console.Error);
+                var section = new JsonObject
+                {
+                    ["torch_threads"] = torch.get_num_threads(),
+                    ["load_average_1min"] = LoadAverage(),
+                    ["checkpoint"] = new JsonObject
+                    {
+                        ["shape"] = r.Shape, ["parameters"] = r.Parameters, ["bytes_on_disk"] = r.BytesOnDisk, ["loaded_dtype"] = r.LoadedDtype,
+                        ["load_seconds"] = Math.Round(r.LoadSeconds, 2),
+                        ["rss_before_load_mb"] = Math.Round(r.RssBeforeLoad / 1048576.0, 1), ["peak_rss_mb"] = Math.Round(r.PeakRss / 1048576.0, 1),
+                        ["peak_rss_over_size"] = Math.Round(r.PeakOverSize, 3), ["meets_target_1_3"] = r.MeetsTarget,
+                        ["copy_bytes_per_second"] = Math.Round(r.CopyBytesPerSecond),
+                        ["greedy_new_tokens"] = r.NewTokens, ["greedy_tokens_per_second"] = Math.Round(r.GreedyTokensPerSecond, 3),
+                        ["bandwidth_limit_tokens_per_second"] = Math.Round(r.BandwidthLimitTokensPerSecond, 3),
+                        ["fraction_of_bandwidth_limit"] = Math.Round(r.GreedyTokensPerSecond / r.BandwidthLimitTokensPerSecond, 3),
+                    },
+                };
+                parse.InvocationConfiguration.Output.WriteLine(section.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+                return 0;
+            }
             var preset = BackbonePreset.Small;
             var dir = parse.GetValue(modelDir) ?? (Directory.Exists(DefaultModel) ? DefaultModel : null);
             ITextTokenizer tokenizer;

@@ -63,4 +63,19 @@ public static class CommonOptions
         });
         return option;
     }
+
+    /// <summary>`--dtype auto|float32|bfloat16`: the weights' dtype on load (auto = the checkpoint's own, e.g. bf16 stays bf16).</summary>
+    public static Option<string> Dtype()
+    {
+        var o = new Option<string>("--dtype") { Description = "Weights' dtype on load: auto (the checkpoint's own, e.g. bfloat16 stays bfloat16), float32 or bfloat16.", DefaultValueFactory = _ => "float32" };
+        o.AcceptOnlyFromAmong("auto", "float32", "bfloat16");
+        return o;
+    }
+
+    /// <summary>`--device cpu|cuda`: where every weight and input lives (cuda needs the libtorch-cuda package, docs/scale-out.md).</summary>
+    public static Option<string> Device() => new("--device")
+    {
+        Description = "cpu, or cuda[:N] (needs the libtorch-cuda package instead of libtorch-cpu in src/IcdResearch/IcdResearch.csproj; docs/scale-out.md).",
+        DefaultValueFactory = _ => "cpu",
+    };
 }

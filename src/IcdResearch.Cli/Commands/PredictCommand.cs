@@ -28,9 +28,13 @@ public sealed class PredictCommand : ICliCommand
             DefaultValueFactory = _ => "tuned",
         };
         var backendOptions = new BackendOptions();
+        var dtype = CommonOptions.Dtype();
+        var device = CommonOptions.Device();
         var command = new Command("predict", "Predict primary and other diagnosis codes for unlabelled records with the trained System A models.") { models, input, output, batch, vote };
         CommonOptions.Output(command, output, folder: false);
         backendOptions.AddTo(command);
+        command.Add(dtype);
+        command.Add(device);
         command.SetAction(parse =>
         {
             var warnings = 0;
@@ -40,7 +44,8 @@ public sealed class PredictCommand : ICliCommand
             if (records.Count == 0) throw new DataFormatException(inputPath, "holds no records (an empty array): nothing to predict");
             var modelsDir = parse.GetValue(models)!;
             var config = SystemAConfig.Load(modelsDir);
-            var backend = (IModelBackend?)backendOptions.Remote(parse) ?? new TorchModelBackend();
+            var backend = (IModelBackend?)backendOptions.Remote(parse)
+                ?? new TorchModelBackend { LoadSettings = Modeling.ModelLoadSettings.Parse(parse.GetValue(dtype)!, parse.GetValue(device)!) };
             var pipeline = SystemAPipeline.Load(modelsDir, backend, config);
             var threshold = VoteThreshold(parse.GetValue(vote)!, config);
             Console.Error.WriteLine($"other diagnoses: a code is kept when it is in more than {threshold} of the {2 * config.SamplesPerModel} pooled samples");

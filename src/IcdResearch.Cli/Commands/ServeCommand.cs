@@ -12,14 +12,16 @@ public sealed class ServeCommand : ICliCommand
         var model = new Option<string[]>("--model") { Description = "Serve a model folder (or fine-tuning / PEFT adapter folder) as name=folder; repeatable.", AllowMultipleArgumentsPerToken = false };
         var urls = new Option<string?>("--urls") { Description = "Kestrel URLs to listen on (default http://127.0.0.1:PORT)." };
         var port = new Option<int>("--port") { Description = "Port on 127.0.0.1 (0 = a free port, printed at start).", DefaultValueFactory = _ => 8000 };
+        var dtype = CommonOptions.Dtype();
+        var device = CommonOptions.Device();
         var maxBatch = new Option<int>("--max-batch") { Description = "Most sequences decoded together when concurrent greedy requests are batched.", DefaultValueFactory = _ => 16 };
         var command = new Command("serve",
             "Serve models over an OpenAI API subset (/v1/models, /v1/chat/completions, /v1/completions, /v1/embeddings) with logprobs, n, seed, " +
             "temperature, top_p, max_tokens, stop and vLLM's guided_choice/guided_grammar; concurrent requests are batched. Stop with Ctrl+C.")
-            { models, model, urls, port, maxBatch };
+            { models, model, urls, port, maxBatch, dtype, device };
         command.SetAction(async (parse, cancel) =>
         {
-            var catalog = new ModelCatalog();
+            var catalog = new ModelCatalog(Modeling.ModelLoadSettings.Parse(parse.GetValue(dtype)!, parse.GetValue(device)!));
             if (parse.GetValue(models) is { } dir) catalog.AddSystemA(dir);
             foreach (var pair in parse.GetValue(model) ?? []) catalog.AddPair(pair);
             if (catalog.Models.Count == 0) throw new ArgumentException("nothing to serve: give --models DIR and/or --model name=folder");

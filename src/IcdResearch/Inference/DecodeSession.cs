@@ -30,7 +30,7 @@ internal abstract class DecodeSession : IDisposable
     }
 
     /// <summary>Left-padded ids [B,T] and, when some prompt is shorter, the 0/1 mask of real tokens.</summary>
-    static (Tensor Ids, Tensor? Keep) Batch(IReadOnlyList<IReadOnlyList<int>> prompts, int padId)
+    static (Tensor Ids, Tensor? Keep) Batch(IReadOnlyList<IReadOnlyList<int>> prompts, int padId, Device device)
     {
         var width = prompts.Max(p => p.Count);
         var ids = new long[prompts.Count * width];
@@ -42,7 +42,7 @@ internal abstract class DecodeSession : IDisposable
             for (var i = 0; i < prompts[b].Count; i++) (ids[offset + i], keep[offset + i]) = (prompts[b][i], 1);
         }
         var padded = prompts.Any(p => p.Count != width);
-        return (tensor(ids, [prompts.Count, width]), padded ? tensor(keep, [prompts.Count, width]) : null);
+        return (tensor(ids, [prompts.Count, width], device: device), padded ? tensor(keep, [prompts.Count, width], device: device) : null);
     }
 
     sealed class Fused : DecodeSession
@@ -57,7 +57,7 @@ internal abstract class DecodeSession : IDisposable
         public Fused(CausalLM model, FusedDecoder decoder, int padId, IReadOnlyList<IReadOnlyList<int>> prompts, int maxNewTokens)
         {
             _decoder = decoder;
-            (_ids, var keep) = Batch(prompts, padId);
+            (_ids, var keep) = Batch(prompts, padId, model.Device);
             _keep = keep;
             _capacity = (int)_ids.shape[1] + maxNewTokens;
             _cache = model.NewCache(_capacity);
@@ -121,8 +121,8 @@ internal abstract class DecodeSession : IDisposable
         {
             using var scope = NewDisposeScope();
             var width = _rows[0].Count;
-            var ids = tensor(_rows.SelectMany(r => r.Skip(width - feed)).ToArray(), [_rows.Count, feed]);
-            var mask = tensor(_masks.SelectMany(m => m).ToArray(), [_rows.Count, width]);
+            var ids = tensor(_rows.SelectMany(r => r.Skip(width - feed)).ToArray(), [_rows.Count, feed], device: _model.Device);
+            var mask = tensor(_masks.SelectMany(m => m).ToArray(), [_rows.Count, width], device: _model.Device);
             return _model.Forward(ids, mask, _cache).select(1, -1).to_type(ScalarType.Float32).contiguous().MoveToOuterDisposeScope();
         }
 

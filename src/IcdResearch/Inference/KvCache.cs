@@ -68,7 +68,8 @@ public sealed class KvCache : IDisposable
     /// <summary>Keeps the given batch rows, in that order: drops sequences that finished generating, or repeats a row to expand one prefilled prompt into several continuations that share its prefix.</summary>
     public void SelectBatch(long[] rows)
     {
-        using var index = tensor(rows);
+        var device = _keys.FirstOrDefault(k => k is not null)?.device ?? Positions?.device ?? CPU;
+        using var index = tensor(rows, device: device);   // on the cache's device (--device)
         for (var layer = 0; layer < _keys.Length; layer++)
         {
             if (_keys[layer] is null) continue;

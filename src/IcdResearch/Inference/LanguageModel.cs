@@ -27,7 +27,10 @@ public sealed class LanguageModel(CausalLM model, ITextTokenizer tokenizer, int 
     public double TopP { get; init; } = 0.95;
 
     /// <summary>Loads a model folder, or the model inside a fine-tuning folder (<see cref="ModelFolder.Find"/>), for inference.</summary>
-    public static LanguageModel Load(string directory, int batchSize = 8)
+    /// <param name="directory">A model folder, a fine-tuning folder or a PEFT adapter folder.</param>
+    /// <param name="batchSize">Greedy prompts decoded together.</param>
+    /// <param name="settings">Dtype and device (`--dtype`, `--device`); default fp32 on the CPU.</param>
+    public static LanguageModel Load(string directory, int batchSize = 8, ModelLoadSettings? settings = null)
     {
         TorchRuntime.EnsureLoaded();
         var folder = ModelFolder.Find(directory) ?? throw new FileNotFoundException($"no model (config.json or adapter_config.json) in {directory}, {directory}/best or {directory}/final", directory);
@@ -36,11 +39,11 @@ public sealed class LanguageModel(CausalLM model, ITextTokenizer tokenizer, int 
         {
             // LoRA adapter (Hu et al. 2021): load its base, apply and merge the adapter.
             var basePath = PeftAdapter.ReadConfig(folder).BaseModelNameOrPath ?? throw new Data.DataFormatException(Path.Combine(folder, "adapter_config.json"), "names no base model", field: "base_model_name_or_path");
-            (model, tokenizer) = ModelFolder.Load(basePath);
+            (model, tokenizer) = ModelFolder.Load(basePath, settings: settings);
             PeftAdapter.Load(model, folder);
             LoraInjector.MergeAndUnload(model);
         }
-        else (model, tokenizer) = ModelFolder.Load(folder);
+        else (model, tokenizer) = ModelFolder.Load(folder, settings: settings);
         model.eval();
         return new LanguageModel(model, tokenizer, batchSize);
     }

@@ -13,9 +13,10 @@ namespace IcdResearch.Inference;
 public static class ModelFolder
 {
     /// <summary>The model of <paramref name="directory"/> with the tokenizer of <paramref name="tokenizerDirectory"/> (default: the same folder), checked together.</summary>
-    public static (CausalLM Model, ITextTokenizer Tokenizer) Load(string directory, string? tokenizerDirectory = null)
+    public static (CausalLM Model, ITextTokenizer Tokenizer) Load(string directory, string? tokenizerDirectory = null, ModelLoadSettings? settings = null)
     {
-        var model = CausalLM.FromPretrained(directory);
+        settings ??= ModelLoadSettings.Default;
+        var model = CausalLM.FromPretrained(directory, settings.Dtype, settings.TorchDevice());
         try
         {
             var tokenizer = TokenizerLoader.FromDirectory(tokenizerDirectory ?? directory);

@@ -23,15 +23,23 @@ public sealed class CausalLM : nn.Module
     FusedDecoder? _fused;
 
     /// <summary>A randomly initialised model (HF init: N(0, initializer_range) weights, zero biases, unit norms).</summary>
-    public CausalLM(ModelConfig config, int seed = 0) : base(nameof(CausalLM))
+    public CausalLM(ModelConfig config, int seed = 0) : this(config, seed, initialize: true) { }
+
+    CausalLM(ModelConfig config, int seed, bool initialize) : base(nameof(CausalLM))
     {
         config.Validate();
         Config = config;
         model = new DecoderModel(config);
         if (!config.TieWordEmbeddings) lm_head = nn.Linear(config.HiddenSize, config.VocabSize, hasBias: false);
         RegisterComponents();
-        InitializeWeights(seed);
+        if (initialize) InitializeWeights(seed);
     }
+
+    /// <summary>The device the weights are on (inputs are created there).</summary>
+    public Device Device => model.embed_tokens.weight!.device;
+
+    /// <summary>The dtype of the weights.</summary>
+    public ScalarType Dtype => model.embed_tokens.weight!.dtype;
 
     /// <summary>Logits [B,T,V] for token ids [B,T]; <paramref name="attentionMask"/> is [B, cached+T] (1 token, 0 padding).</summary>
     public Tensor Forward(Tensor inputIds, Tensor? attentionMask = null, KvCache? cache = null)
@@ -121,40 +129,101 @@ public sealed class CausalLM : nn.Module
         }
     }
 
-    /// <summary>Loads config.json and model.safetensors (or a sharded index) from an HF model folder; weights are cast to <paramref name="dtype"/>.</summary>
-    public static CausalLM FromPretrained(string directory, ScalarType dtype = ScalarType.Float32)
+    /// <summary>
+    /// Loads config.json and model.safetensors (or a sharded index) from an HF model folder. The weights are allocated
+    /// once, in <paramref name="dtype"/> (null = "auto": the checkpoint's own torch_dtype, e.g. bfloat16 stays bfloat16)
+    /// on <paramref name="device"/>, and filled tensor by tensor from the memory-mapped files
+    /// (<see cref="SafeTensorStream"/>), so loading never holds two copies of the model.
+    /// </summary>
+    public static CausalLM FromPretrained(string directory, ScalarType? dtype = ScalarType.Float32, Device? device = null)
     {
         TorchRuntime.EnsureLoaded();
         if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"model folder not found: {directory}");
         var config = ModelConfig.Load(Path.Combine(directory, "config.json"));
-        var lm = new CausalLM(config);
-        using var tensors = SafeTensors.LoadDirectory(directory, dtype);
-        lm.LoadWeights(tensors.Tensors, directory);
-        if (dtype != ScalarType.Float32) lm.to(dtype);
+        var tensors = SafeTensorStream.Locate(directory);
+        var target = dtype ?? CheckpointDtype(config, tensors);
+        var previous = get_default_dtype();
+        set_default_dtype(target);
+        CausalLM lm;
+        try { lm = new CausalLM(config, seed: 0, initialize: false); }
+        finally { set_default_dtype(previous); }
+        try
+        {
+            if (device is not null && device.type != DeviceType.CPU) lm.to(device);
+            var parameters = lm.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter);
+            lm.CheckNames(tensors.ToDictionary(t => t.Entry.Name, t => t.Entry.Shape), directory);
+            SafeTensorStream.CopyInto(tensors, name => parameters.GetValueOrDefault(name));
+            var nonFinite = parameters.Where(p => !AllFinite(p.Value)).Select(p => p.Key).ToList();
+            if (nonFinite.Count > 0)
+                throw new InvalidDataException($"{directory}: weights do not match the {config.ModelType} config: non-finite values (NaN or ±inf) in {nonFinite.Count}: {string.Join(", ", nonFinite)}");
+        }
+        catch
+        {
+            lm.Dispose();
+            throw;
+        }
         lm.eval();
         return lm;
+    }
+
+    /// <summary>The HF name and shape of every parameter of a model with this config (built on torch's meta device: no memory).</summary>
+    public static IReadOnlyList<(string Name, long[] Shape)> ParameterShapes(ModelConfig config)
+    {
+        TorchRuntime.EnsureLoaded();
+        set_default_device(META);
+        try
+        {
+            using var skeleton = new CausalLM(config, seed: 0, initialize: false);
+            return skeleton.named_parameters().Select(p => (p.name, p.parameter.shape)).ToList();
+        }
+        finally { set_default_device(CPU); }
+    }
+
+    /// <summary>"auto": config.json's torch_dtype (or dtype), else the stored dtype of the first floating-point tensor.</summary>
+    static ScalarType CheckpointDtype(ModelConfig config, IReadOnlyList<SafeTensorStream.Located> tensors) => (config.TorchDtype ?? config.Dtype) switch
+    {
+        "bfloat16" => ScalarType.BFloat16,
+        "float16" => ScalarType.Float16,
+        "float32" => ScalarType.Float32,
+        _ => tensors.Select(t => t.Entry.Dtype).FirstOrDefault(d => d is "BF16" or "F16" or "F32") switch { "BF16" => ScalarType.BFloat16, "F16" => ScalarType.Float16, _ => ScalarType.Float32 },
+    };
+
+    /// <summary>Whether every element is finite, checked in slices (no full-size temporary).</summary>
+    static bool AllFinite(Tensor t)
+    {
+        using var scope = NewDisposeScope();
+        var flat = t.detach().view(-1);
+        const long slice = 1 << 24;
+        for (long start = 0; start < flat.shape[0]; start += slice)
+            if (!isfinite(flat.narrow(0, start, Math.Min(slice, flat.shape[0] - start))).all().item<bool>()) return false;
+        return true;
+    }
+
+    /// <summary>Throws, listing every problem, when the checkpoint's names or shapes do not fit this model's parameters.</summary>
+    void CheckNames(IReadOnlyDictionary<string, long[]> shapes, string source)
+    {
+        var parameters = named_parameters().ToDictionary(p => p.name, p => p.parameter.shape);
+        var problems = new List<string>();
+        var missing = parameters.Keys.Where(n => !shapes.ContainsKey(n)).ToList();
+        // A tied checkpoint may still carry an lm_head copy (HF tolerates it); anything else unknown is an error.
+        var extra = shapes.Keys.Where(n => !parameters.ContainsKey(n) && !(Config.TieWordEmbeddings && n == "lm_head.weight")).ToList();
+        var misShaped = parameters.Where(p => shapes.TryGetValue(p.Key, out var s) && !s.SequenceEqual(p.Value))
+            .Select(p => $"{p.Key} [{string.Join(",", shapes[p.Key])}] (expected [{string.Join(",", p.Value)}])").ToList();
+        if (missing.Count > 0) problems.Add($"missing {missing.Count}: {string.Join(", ", missing)}");
+        if (extra.Count > 0) problems.Add($"unexpected {extra.Count}: {string.Join(", ", extra)}");
+        if (misShaped.Count > 0) problems.Add($"wrong shape {misShaped.Count}: {string.Join(", ", misShaped)}");
+        if (problems.Count > 0) throw new InvalidDataException($"{source}: weights do not match the {Config.ModelType} config: {string.Join("; ", problems)}");
     }
 
     /// <summary>Copies named tensors into the parameters, after checking names and shapes; all problems are reported together.</summary>
     public void LoadWeights(IReadOnlyDictionary<string, Tensor> tensors, string source = "checkpoint")
     {
+        CheckNames(tensors.ToDictionary(t => t.Key, t => t.Value.shape), source);
         var parameters = named_parameters().ToDictionary(p => p.name, p => p.parameter);
-        var problems = new List<string>();
-        var missing = parameters.Keys.Where(n => !tensors.ContainsKey(n)).ToList();
-        // A tied checkpoint may still carry an lm_head copy (HF tolerates it); anything else unknown is an error.
-        var extra = tensors.Keys.Where(n => !parameters.ContainsKey(n) && !(Config.TieWordEmbeddings && n == "lm_head.weight")).ToList();
-        var misShaped = parameters.Where(p => tensors.TryGetValue(p.Key, out var t) && !t.shape.SequenceEqual(p.Value.shape))
-            .Select(p => $"{p.Key} [{string.Join(",", tensors[p.Key].shape)}] (expected [{string.Join(",", p.Value.shape)}])").ToList();
-        if (missing.Count > 0) problems.Add($"missing {missing.Count}: {string.Join(", ", missing)}");
-        if (extra.Count > 0) problems.Add($"unexpected {extra.Count}: {string.Join(", ", extra)}");
-        if (misShaped.Count > 0) problems.Add($"wrong shape {misShaped.Count}: {string.Join(", ", misShaped)}");
-        if (problems.Count == 0)
-        {
-            // A NaN or infinite weight makes every output NaN; find it on load, not in the answers.
-            var nonFinite = parameters.Keys.Where(n => tensors[n].is_floating_point() && !isfinite(tensors[n]).all().item<bool>()).ToList();
-            if (nonFinite.Count > 0) problems.Add($"non-finite values (NaN or ±inf) in {nonFinite.Count}: {string.Join(", ", nonFinite)}");
-        }
-        if (problems.Count > 0) throw new InvalidDataException($"{source}: weights do not match the {Config.ModelType} config: {string.Join("; ", problems)}");
+        // A NaN or infinite weight makes every output NaN; find it on load, not in the answers.
+        var nonFinite = parameters.Keys.Where(n => tensors[n].is_floating_point() && !isfinite(tensors[n]).all().item<bool>()).ToList();
+        if (nonFinite.Count > 0)
+            throw new InvalidDataException($"{source}: weights do not match the {Config.ModelType} config: non-finite values (NaN or ±inf) in {nonFinite.Count}: {string.Join(", ", nonFinite)}");
         using var _ = no_grad();
         foreach (var (name, p) in parameters) p.copy_(tensors[name]);
         DropFused();

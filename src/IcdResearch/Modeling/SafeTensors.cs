@@ -34,7 +34,10 @@ public static class SafeTensors
         ("U8", ScalarType.Byte, 1), ("BOOL", ScalarType.Bool, 1),
     ];
 
-    static int ElementSize(string dtype) => Dtypes.FirstOrDefault(d => d.Name == dtype).Size;
+    internal static int ElementSize(string dtype) => Dtypes.FirstOrDefault(d => d.Name == dtype).Size;
+
+    /// <summary>torch's scalar type of a safetensors dtype name.</summary>
+    internal static ScalarType TypeOf(string dtype) => Dtypes.First(d => d.Name == dtype).Type;
 
     static bool IsFloat(string dtype) => dtype is "F64" or "F32" or "F16" or "BF16";
 

@@ -19,6 +19,9 @@ public sealed class TorchModelBackend(BackboneRecipe? backbone = null, TextWrite
     readonly TextWriter _log = log ?? Console.Error;
     readonly Dictionary<string, LanguageModel> _loaded = [];
 
+    /// <summary>Dtype and device of the models this backend loads (`--dtype`, `--device`).</summary>
+    public Modeling.ModelLoadSettings LoadSettings { get; init; } = Modeling.ModelLoadSettings.Default;
+
     public void EnsureBackbone(string directory, bool force)
     {
         var preset = BackbonePreset.Get(backbone?.Size ?? "small");
@@ -59,7 +62,7 @@ public sealed class TorchModelBackend(BackboneRecipe? backbone = null, TextWrite
 
     LanguageModel Load(string directory)
     {
-        if (!_loaded.TryGetValue(directory, out var model)) _loaded[directory] = model = LanguageModel.Load(directory);
+        if (!_loaded.TryGetValue(directory, out var model)) _loaded[directory] = model = LanguageModel.Load(directory, settings: LoadSettings);
         return model;
     }
 }

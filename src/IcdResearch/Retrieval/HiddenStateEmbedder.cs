@@ -29,13 +29,13 @@ public sealed class HiddenStateEmbedder(CausalLM model, ITextTokenizer tokenizer
                 var length = ids.Max(x => x.Count);
                 var flat = ids.SelectMany(x => x.Select(v => (long)v).Concat(Enumerable.Repeat((long)tokenizer.PadId, length - x.Count))).ToArray();
                 var maskFlat = ids.SelectMany(x => Enumerable.Repeat(1L, x.Count).Concat(Enumerable.Repeat(0L, length - x.Count))).ToArray();
-                var input = tensor(flat, [batch.Length, length]);
-                var mask = tensor(maskFlat, [batch.Length, length]);
+                var input = tensor(flat, [batch.Length, length], device: model.Device);
+                var mask = tensor(maskFlat, [batch.Length, length], device: model.Device);
                 var hidden = model.HiddenStates(input, mask).to_type(ScalarType.Float32);          // [B, T, H]
                 var m = mask.to_type(ScalarType.Float32).unsqueeze(-1);                             // [B, T, 1]
                 var pooled = (hidden * m).sum(1) / m.sum(1).clamp_min(1);                            // [B, H]
                 var h = (int)pooled.shape[1];
-                var data = pooled.data<float>().ToArray();
+                var data = pooled.cpu().data<float>().ToArray();
                 for (var b = 0; b < batch.Length; b++) result.Add(data.AsSpan(b * h, h).ToArray());
             }
         }
