@@ -37,7 +37,8 @@ public static class Program
     {
         var root = new RootCommand(
             "icd — IcdResearch: LLM-based ICD coding of Chinese clinical records (CCL25-Eval Task 8) and Code-Centric Learning.\n" +
-            $"Datasets are read from --data DIR, else ${DataDirectory.EnvironmentVariable}, else ./data.");
+            $"Datasets are read from --data DIR, else ${DataDirectory.EnvironmentVariable}, else ./data.\n" +
+            "Example: icd reproduce --profile smoke --out results");
         root.Options.Add(Verbose);
         var commands = typeof(Program).Assembly.GetTypes()
             .Where(t => typeof(ICliCommand).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false })

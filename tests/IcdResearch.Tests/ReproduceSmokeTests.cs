@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using IcdResearch.Cli.Figures;
 using System.Text.Json;
 using IcdResearch.Cli;
@@ -6,12 +7,14 @@ using IcdResearch.Data;
 using IcdResearch.Evaluation;
 using IcdResearch.Pipelines;
 using IcdResearch.Pipelines.SystemA;
+using IcdResearch.Progress;
 
 namespace IcdResearch.Tests;
 
 /// <summary>
-/// End to end: `icd reproduce --profile smoke` on the synthetic sample (real TorchSharp models, tiny sizes), then
-/// `icd predict` with the trained models on unlabelled, imperfect and broken records. The suite's main time cost (~1–3 min).
+/// End to end: `icd reproduce --profile smoke` on the synthetic sample (real TorchSharp models, tiny sizes) as a child
+/// process with stdout piped (as in CI), then `icd predict` with the trained models on unlabelled, imperfect and
+/// broken records. The suite's main time cost (~1–3 min on a quiet machine).
 /// </summary>
 public class ReproduceSmokeTests
 {
@@ -22,8 +25,25 @@ public class ReproduceSmokeTests
         var results = Path.Combine(root, "results");
         var models = Path.Combine(root, "models");
         var data = Ccl25Dataset.Synthetic();
-        Reproduction.Run(new ReproduceOptions(data, Splits.For(data), ExperimentProfile.Smoke, results, models, Force: false, Seed: 42, DataDir: null), "all");
-        PaperComparison.AddToSummary(results);   // what `icd reproduce` adds after the runs
+        Directory.CreateDirectory(root);
+        var (exitCode, stdout, stderr) = RunIcd(root, "reproduce", "--profile", "smoke", "--out", results, "--models", models);
+        Assert.True(exitCode == 0, $"icd reproduce failed ({exitCode}): {stderr}");
+
+        // Progress with stdout not a terminal: plain lines from every long step, and never a silent stretch longer
+        // than a few progress intervals (1 s here), however slow the machine: a heartbeat repeats the current step.
+        var texts = stdout.Select(l => l.Text).ToList();
+        foreach (var step in new[] { "baselines: ", "tfidf-lr fit", "System A (smoke): ", "pretrain: ", "sft (", "primary first pass: ", "NER on ", "other diagnoses " })
+            Assert.Contains(texts, t => t.StartsWith(step, StringComparison.Ordinal));
+        Assert.Contains(texts, t => t.StartsWith("System A (smoke): 10/10 stages", StringComparison.Ordinal) && t.Contains("done in"));
+        Assert.Contains(texts, t => t.StartsWith("pretrain: ", StringComparison.Ordinal) && t.Contains(" loss ") && t.Contains(" tok/s") && t.Contains(" eta "));
+        Assert.Contains(texts, t => t.StartsWith("primary first pass: ", StringComparison.Ordinal) && t.Contains(" records/s"));
+        Assert.DoesNotContain(texts, t => t.Contains('\u001b')); // no ANSI escapes in a log
+        var gaps = stdout.Zip(stdout.Skip(1), (a, b) => (Seconds: (b.At - a.At).TotalSeconds, After: a.Text)).ToList();
+        var longest = gaps.MaxBy(g => g.Seconds);
+        Assert.True(longest.Seconds < 10, $"stdout was silent for {longest.Seconds:F1} s after \"{longest.After}\"");
+        // The closing headline table: arm, n, value, CI and the paper's value, then where the files are.
+        Assert.Contains(texts, t => t.Contains("system_a ") && t.Contains("acc_recall") && t.Contains("0.834"));
+        Assert.Contains(texts, t => t.StartsWith("files: " + Path.GetFullPath(results), StringComparison.Ordinal));
 
         foreach (var file in new[] { "primary.csv", "ner.csv", "other.csv", "overall.csv", "baselines.csv" })
             Assert.NotEmpty(ResultsTable.Read(Path.Combine(results, file)));
@@ -62,12 +82,19 @@ public class ReproduceSmokeTests
         {
             ["病案标识"] = r.Id, ["主诉"] = r.ChiefComplaint, ["入院诊断"] = r.AdmissionDiagnosis, ["既往史"] = null,
         }).ToList();
-        records.Add(new Dictionary<string, object?> { ["病案标识"] = "NO-TEXT" });
+        records.Add(new Dictionary<string, object?> { ["病案标识"] = "SYN-NO-TEXT" });
         File.WriteAllText(input, JsonSerializer.Serialize(records));
         var output = Path.Combine(root, "pred.json");
         Assert.Equal(0, Program.Main(["predict", "--models", models, "--input", input, "--out", output]));
         var predictions = SubmissionFormat.Read(output);
-        Assert.Equal([.. data.TrainRaw.Take(3).Select(r => r.Id), "NO-TEXT"], predictions.Select(p => p.Id));
+        Assert.Equal([.. data.TrainRaw.Take(3).Select(r => r.Id), "SYN-NO-TEXT"], predictions.Select(p => p.Id));
+
+        // Models trained on the synthetic sample refuse real (non-SYN) records unless asked explicitly.
+        var real = Path.Combine(root, "real.json");
+        File.WriteAllText(real, JsonSerializer.Serialize(new[] { new Dictionary<string, object?> { ["病案标识"] = "8f3a", ["主诉"] = "胸痛2天", ["入院诊断"] = "冠心病" } }));
+        Assert.Equal(2, Program.Main(["predict", "--models", models, "--input", real, "--out", Path.Combine(root, "real-pred.json")]));
+        Assert.False(File.Exists(Path.Combine(root, "real-pred.json")));
+        Assert.Equal(0, Program.Main(["predict", "--models", models, "--input", real, "--out", Path.Combine(root, "real-pred.json"), "--allow-synthetic-models"]));
         Assert.Empty(predictions[3].OtherCodes);
 
         // What cannot be predicted (a record without 病案标识, a repeated id) is an error that leaves the old output alone.
@@ -85,5 +112,24 @@ public class ReproduceSmokeTests
         Reproduction.Run(new ReproduceOptions(data, Splits.For(data), ExperimentProfile.Smoke, results, models, Force: false, Seed: 42, DataDir: null), "system-a");
         Assert.Equal(overall.Where(r => r.Arm == "system_a").Select(r => r.Value), ResultsTable.Read(Path.Combine(results, "overall.csv")).Where(r => r.Arm == "system_a").Select(r => r.Value));
         Directory.Delete(root, recursive: true);
+    }
+
+    /// <summary>Runs the built `icd` (icd.dll beside the tests) in <paramref name="workingDirectory"/> with stdout piped; each stdout line with the time it arrived.</summary>
+    static (int ExitCode, List<(DateTime At, string Text)> Stdout, string Stderr) RunIcd(string workingDirectory, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "icd.dll"));
+        foreach (var a in args) start.ArgumentList.Add(a);
+        start.Environment[WorkProgress.IntervalVariable] = "1";
+        var lines = new List<(DateTime, string)>();
+        var stderr = new System.Text.StringBuilder();
+        using var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (lines) lines.Add((DateTime.UtcNow, e.Data)); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (stderr) stderr.AppendLine(e.Data); };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        process.WaitForExit();
+        return (process.ExitCode, lines, stderr.ToString());
     }
 }

@@ -26,9 +26,11 @@ public sealed class BaselineCommand : ICliCommand
         var data = CommonOptions.Data();
         var seed = CommonOptions.Seed();
         var command = new Command("baseline",
-            "Run the baseline peers. Single method: fit on --train, predict --input, write --out (tfidf-lr tunes its other-code " +
-            "threshold by 3-fold cross-validation on --train). --method all: every arm on the split's test part (fit on train/" +
-            "train_entities, tuned on dev), rows with n and 95% CIs written to --results; synthetic data gets its own split.")
+            "Run the baseline peers (frequency, tfidf-lr, knn).\n" +
+            "Single method: fit on --train, predict --input, write --out (tfidf-lr tunes its other-code threshold by 3-fold " +
+            "cross-validation on --train). --method all: every arm on the split's test part (fit on train/train_entities, tuned " +
+            "on dev), rows with n and 95% CIs written to --results; synthetic data gets its own split.\n" +
+            "Example: icd baseline --method all --results results/baselines.csv")
         { method, train, input, output, split, results, predictions, data, seed };
         CommonOptions.Output(command, output, folder: false);
         CommonOptions.Output(command, results, folder: false);

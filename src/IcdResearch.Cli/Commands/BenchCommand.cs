@@ -31,10 +31,13 @@ public sealed class BenchCommand : ICliCommand
         };
         checkpoint.AcceptOnlyFromAmong("qwen2.5-1.5b");
         var command = new Command("bench",
-            "Print JSON: same-run fp32 matmul GFLOP/s; training tokens/s, achieved GFLOP/s (6·N + 12·L·d_attn·T FLOPs per token) and their ratio (MFU) " +
-            "for the default small model; greedy generation tokens/s with and without the KV cache; decoding against the memory-bandwidth limit " +
-            "(copy bandwidth ÷ weight bytes), prefill tokens/s, shared-prefix sampling of the voting rounds vs one at a time; System A seconds per record; peak RSS. " +
-            "--checkpoint qwen2.5-1.5b instead measures loading and decoding a real-sized BF16 checkpoint.")
+            "Measure this machine's speed and print it as JSON.\n" +
+            "Same-run fp32 matmul GFLOP/s; training tokens/s, achieved GFLOP/s (6·N + 12·L·d_attn·T FLOPs per token) and their " +
+            "ratio (MFU) for the default small model; greedy generation tokens/s with and without the KV cache; decoding against " +
+            "the memory-bandwidth limit (copy bandwidth ÷ weight bytes), prefill tokens/s, shared-prefix sampling of the voting " +
+            "rounds vs one at a time; System A seconds per record; peak RSS. --checkpoint qwen2.5-1.5b instead measures loading and decoding a real-sized BF16 " +
+            "checkpoint. Run it on a quiet machine.\n" +
+            "Example: icd bench --steps 5")
             { modelDir, batch, context, steps, prompt, newTokens, sizes, checkpoint };
         command.SetAction(parse =>
         {

@@ -28,7 +28,11 @@ public sealed class CclCommand : ICliCommand
         var pairsOnly = new Option<bool>("--pairs-only") { Description = "Only build the gold/silver/synthetic span pairs and write them (no model needed)." };
         var epochs = new Option<int?>("--epochs") { Description = "Fine-tuning epochs per arm (default: the profile's)." }.Range(1);
         var withheld = new Option<int?>("--withheld") { Description = "Other-diagnosis codes withheld from the training documents so that Figure 3 has unseen codes (default: the profile's; 0 = none)." }.Range(0);
-        var command = new Command("ccl", "Code-Centric Learning (Zhang et al.): gold/silver/synthetic span pairs, mixed document/span training, Table 2–4 and Figure 3 analogues.")
+        var command = new Command("ccl",
+            "Run the Code-Centric Learning experiment (System B, Zhang et al.).\n" +
+            "Builds gold/silver/synthetic span pairs, trains the Table 3 ablation arms on mixed document/span examples and " +
+            "writes the Table 2–4 and Figure 3 analogues to results/ccl_*.csv. `icd reproduce --experiment ccl` runs the same.\n" +
+            "Example: icd ccl --profile smoke --out results")
         {
             data, seed, profile, outDir, models, runs, backbone, pairsOnly, epochs, withheld,
         };

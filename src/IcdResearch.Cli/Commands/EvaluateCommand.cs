@@ -31,14 +31,16 @@ public sealed class EvaluateCommand : ICliCommand
             DefaultValueFactory = _ => Bootstrap.DefaultResamples,
         };
         var command = new Command("evaluate",
-            "Score predictions against gold and print one JSON object: n, missing, primary_accuracy, other_precision, other_recall, " +
+            "Score predictions against gold labels and print one JSON object.\n" +
+            "Fields: n, missing, primary_accuracy, other_precision, other_recall, " +
             "other_f1 (per-record set P/R/F1 of the other codes, averaged over gold records), acc_f1 = mean(0.5·I(primary) + 0.5·F1) " +
             "(system paper Eq. 4), acc_recall = mean(0.5·I(primary) + 0.5·|G∩P|/|G|) (organisers' formula), other_micro_f1, " +
             "other_macro_f1 (per-code F1 averaged over the codes in the gold other-code sets), acc_f1_ci95 and primary_accuracy_ci95 " +
             "(seeded percentile bootstrap over records). Conventions: other codes are compared as sets; both sets empty → P=R=F1=1, " +
             "otherwise a zero denominator gives 0; a gold record missing from PRED scores 0 and counts in 'missing'. " +
             "Errors (exit code 2): an id in PRED that is not in GOLD, a duplicate id, a malformed prediction string (e.g. [P|A,B]), " +
-            "a code not in the code table or in the wrong case, invalid UTF-8.")
+            "a code not in the code table or in the wrong case, invalid UTF-8.\n" +
+            "Example: icd evaluate --gold ../shared/data/ccl25/train-labels.json --pred results/predictions/system_a.json")
         { gold, pred, codes, data, seed, resamples.Range(1) };
         command.SetAction(parse =>
         {

@@ -35,8 +35,10 @@ public sealed class ExportSftCommand : ICliCommand
         profile.AcceptOnlyFromAmong("smoke", "quick", "default");
         var seed = CommonOptions.Seed();
         var command = new Command("export-sft",
-            "Write an SFT dataset in LLaMA-Factory alpaca format (instruction/input/output) with a dataset_info.json entry, so the " +
-            "same experiment can be rerun with llamafactory-cli on GPUs and its PEFT adapter evaluated here (docs/scale-out.md).")
+            "Write an SFT dataset in LLaMA-Factory alpaca format.\n" +
+            "instruction/input/output records with a dataset_info.json entry, so the same experiment can be rerun with " +
+            "llamafactory-cli on GPUs and its PEFT adapter evaluated here (docs/scale-out.md).\n" +
+            "Example: icd export-sft --task primary-name --out sft/")
             { data, task, split, name, output, baseModel, rejudgeBase, template, profile, seed };
         CommonOptions.Output(command, output, folder: true);
         command.SetAction(parse =>

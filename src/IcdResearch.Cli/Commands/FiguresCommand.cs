@@ -27,7 +27,11 @@ public sealed class FiguresCommand : ICliCommand
         };
         var noData = new Option<bool>("--no-data") { Description = "Skip the dataset overview figures (data-*: code frequencies, field lengths, co-occurrence)." };
         var data = CommonOptions.Data();
-        var command = new Command("figures", "Regenerate every figure (Figure 4, threshold sweep, reliability diagram, Figure 5, Table 2, Table 3, dataset overview) from results/ and the data folder as HTML + PNG.")
+        var command = new Command("figures",
+            "Regenerate every figure from results/ and the data folder.\n" +
+            "Figure 4, threshold sweep, reliability diagram, Figure 5, Table 2, Table 3 and the dataset overview, as " +
+            "self-contained HTML and (with headless Chromium) PNG.\n" +
+            "Example: icd figures --results results --out figures")
         {
             results, output, noPng, only, noData, data,
         };

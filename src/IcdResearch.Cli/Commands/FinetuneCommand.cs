@@ -36,9 +36,11 @@ public sealed class FinetuneCommand : ICliCommand
         var seed = CommonOptions.Seed(d.Train.Seed);
 
         var command = new Command("finetune",
-            "Supervised fine-tuning with loss on answer tokens only (chat template of the model). Defaults follow the system paper's " +
-            "Table 1 (QLoRA, 10 epochs, LoRA dropout 0.05, AdamW, batch 2, max length 5120, lr 1e-4). Adapters are written in the " +
-            "Hugging Face PEFT layout, so they load in PEFT/LLaMA-Factory and vice versa.")
+            "Fine-tune a model on (prompt, answer) pairs, with loss on the answer tokens only.\n" +
+            "Uses the model's chat template. Defaults follow the system paper's Table 1 (QLoRA, 10 epochs, LoRA dropout 0.05, " +
+            "AdamW, batch 2, max length 5120, lr 1e-4). Adapters are written in the Hugging Face PEFT layout, so they load in " +
+            "PEFT/LLaMA-Factory and vice versa.\n" +
+            "Example: icd finetune --model models/default/backbone --train sft/ccl25-primary-name-train.json --out runs/primary")
         {
             model, train, dev, test, output, mode, epochs, batch, accumulation, lr, decay, warmupRatio, warmupSteps, minLr,
             weightDecay, clip, maxLength, rank, alpha, dropout, targets, saveEvery, maxSteps, seed, restart,

@@ -22,8 +22,10 @@ public sealed class GenerateCommand : ICliCommand
         var separator = new Option<string?>("--separator") { Description = "With --allowed: lets the output be a list of allowed strings joined by this separator, e.g. ';'." };
         var noCache = new Option<bool>("--no-cache") { Description = "Recompute the whole prefix every step instead of using the KV cache (for comparison)." };
         var command = new Command("generate",
-            "Generate continuations and print one JSON object per prompt: text, tokens, token_probabilities (softmax of each step's " +
-            "raw logits, system paper Eq. 2), mean_probability (Eq. 3) and finish_reason.")
+            "Generate continuations of prompts with a model and print them as JSON.\n" +
+            "One object per prompt: text, tokens, token_probabilities (softmax of each step's raw logits, system paper Eq. 2), " +
+            "mean_probability (Eq. 3) and finish_reason.\n" +
+            "Example: icd generate --model models/default/primary --prompt \"主诉：胸痛2天\" --chat")
             { model, prompts, chat, maxNew, sample, temperature, topP, seed, allowed, separator, noCache };
         command.SetAction(parse =>
         {

@@ -14,8 +14,10 @@ public sealed class LogitsCommand : ICliCommand
         var model = new Option<string>("--model") { Description = "HF model folder (config.json + model.safetensors or a sharded index); qwen2, qwen3 or llama.", Required = true };
         var ids = new Option<string>("--ids") { Description = "Comma-separated input token ids, e.g. 3,1,4,1,5 (one sequence, no padding).", Required = true };
         var command = new Command("logits",
-            "Print a JSON array with one array of vocab_size fp32 logits per input position (computed in fp32; " +
-            "BF16/F16 checkpoints are widened on load). Numbers use round-trip formatting.") { model, ids };
+            "Print a model's next-token logits for a sequence of token ids as JSON.\n" +
+            "One array of vocab_size fp32 logits per input position (computed in fp32; BF16/F16 checkpoints are widened on " +
+            "load); numbers use round-trip formatting.\n" +
+            "Example: icd logits --model models/default/backbone --ids 1,2,3") { model, ids };
         command.SetAction(parse =>
         {
             var lm = CausalLM.FromPretrained(parse.GetValue(model)!);

@@ -22,8 +22,10 @@ public sealed class PretrainCommand : ICliCommand
         var split = new Option<string?>("--split") { Description = $"Split file whose test and dev records are excluded from the corpus (default {Splits.DefaultPath}; for synthetic data the split is recomputed)." };
         var keep = new Option<bool>("--keep-checkpoints") { Description = "Keep OUT/checkpoints after a successful run (deleted by default)." };
         var command = new Command("pretrain",
-            "Pretrain the default backbone on CCL25 training-split and test-a texts, DCCNCE names and CHIP-CDN train mentions " +
-            "(never test-split records), with AdamW, warm-up + cosine, gradient clipping, held-out loss and resumable checkpoints.")
+            "Pretrain the project's default backbone on clinical text.\n" +
+            "CCL25 training-split and test-a texts, DCCNCE names and CHIP-CDN train mentions (never test-split records), with " +
+            "AdamW, warm-up + cosine, gradient clipping, held-out loss and resumable checkpoints.\n" +
+            "Example: icd pretrain --size small --out models/backbone-small")
             { output, size, data, seed, steps, batch, context, lr, split, keep, restart };
         CommonOptions.Output(command, output, folder: true);
         command.SetAction(parse =>

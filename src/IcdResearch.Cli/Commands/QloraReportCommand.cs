@@ -11,8 +11,10 @@ public sealed class QloraReportCommand : ICliCommand
     {
         var model = new Option<string>("--model") { Description = "HF model folder (config.json + safetensors) whose q/k/v/o/gate/up/down projections are quantised.", Required = true };
         var command = new Command("qlora-report",
-            "Quantise every linear projection to NF4 exactly as QLoRA fine-tuning does (blocks of 64, absmax scales double-quantised " +
-            "to 8 bits in blocks of 256) and print bytes per base parameter (incl. all scales) and the relative reconstruction error.") { model };
+            "Report NF4 memory and error of a model's linear projections, as QLoRA would quantise them.\n" +
+            "Blocks of 64, absmax scales double-quantised to 8 bits in blocks of 256; prints bytes per base parameter (incl. " +
+            "all scales) and the relative reconstruction error.\n" +
+            "Example: icd qlora-report --model models/default/backbone") { model };
         command.SetAction(parse =>
         {
             var lm = CausalLM.FromPretrained(parse.GetValue(model)!);

@@ -16,8 +16,10 @@ public sealed class ServeCommand : ICliCommand
         var device = CommonOptions.Device();
         var maxBatch = new Option<int>("--max-batch") { Description = "Most sequences decoded together when concurrent greedy requests are batched.", DefaultValueFactory = _ => 16 };
         var command = new Command("serve",
-            "Serve models over an OpenAI API subset (/v1/models, /v1/chat/completions, /v1/completions, /v1/embeddings) with logprobs, n, seed, " +
-            "temperature, top_p, max_tokens, stop and vLLM's guided_choice/guided_grammar; concurrent requests are batched. Stop with Ctrl+C.")
+            "Serve the project's models over a subset of the OpenAI API.\n" +
+            "/v1/models, /v1/chat/completions, /v1/completions, /v1/embeddings with logprobs, n, seed, temperature, top_p, " +
+            "max_tokens, stop and vLLM's guided_choice/guided_grammar; concurrent requests are batched. Stop with Ctrl+C.\n" +
+            "Example: icd serve --models models/default")
             { models, model, urls, port, maxBatch, dtype, device };
         command.SetAction(async (parse, cancel) =>
         {

@@ -16,9 +16,11 @@ public sealed class SplitCommand : ICliCommand
         var dev = new Option<int?>("--dev") { Description = "Dev records, drawn from the raw records (default: 10% — 16 of 160)." }.Range(0);
         var folds = new Option<int>("--folds") { Description = "Stratified folds over train+dev for cross-validated tuning (0 = none).", DefaultValueFactory = _ => 5 }.Range(0);
         var command = new Command("split",
-            "Write the seeded split of the labelled CCL25 records, stratified by primary code: test and dev from the raw records " +
-            "(full text), the other raw records as train, entity-view-only labelled records as train_entities, and k folds over " +
-            "train+dev. Every experiment loads this file, so all numbers use the same records.") { data, seed, output, test, dev, folds };
+            "Write the seeded train/dev/test split of the labelled CCL25 records.\n" +
+            "Stratified by primary code: test and dev from the raw records (full text), the other raw records as train, " +
+            "entity-view-only labelled records as train_entities, and k folds over train+dev. Every experiment loads this " +
+            "file, so all numbers use the same records.\n" +
+            "Example: icd split --data ../shared/data --out data/splits/ccl25-seed42.json") { data, seed, output, test, dev, folds };
         CommonOptions.Output(command, output, folder: false);
         command.SetAction(parse =>
         {

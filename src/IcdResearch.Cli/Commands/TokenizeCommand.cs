@@ -15,7 +15,10 @@ public sealed class TokenizeCommand : ICliCommand
             Required = true,
         };
         var text = new Option<string>("--text") { Description = "Text to encode; special tokens such as <|im_start|> map to their ids.", Required = true };
-        var command = new Command("tokenize", "Print the token ids of --text as a JSON array, e.g. [9707,11,1879,0].") { tokenizer, text };
+        var command = new Command("tokenize",
+            "Print the token ids of a text as a JSON array, e.g. [9707,11,1879,0].\n" +
+            "Special tokens such as <|im_start|> map to their ids.\n" +
+            "Example: icd tokenize --tokenizer ../shared/data/qwen2-tokenizer --text \"胸痛\"") { tokenizer, text };
         command.SetAction(parse =>
         {
             var tok = TokenizerLoader.FromDirectory(parse.GetValue(tokenizer)!);

@@ -34,6 +34,17 @@ public static class DataDirectory
         return null;
     }
 
+    /// <summary>
+    /// Records in a JSON record file of the data layout (CCL25, CHIP-CDN; bare NaN tolerated as by the loaders) and
+    /// whether every 病案标识 in it is a synthetic id (null when its records carry no 病案标识), e.g. for `icd info`.
+    /// </summary>
+    public static (int Records, bool? Synthetic) CountRecords(string path)
+    {
+        var records = JsonRecordFile.Read(path, idField: null);
+        var ids = records.Where(r => r.Has(Ccl25Fields.Id)).Select(r => r.Element.GetProperty(Ccl25Fields.Id).ToString()).ToList();
+        return (records.Count, ids.Count == 0 ? null : ids.All(SyntheticSample.IsSyntheticId));
+    }
+
     /// <summary>True when the folder holds the real CCL25 release files (not just the synthetic sample).</summary>
     public static bool HasCcl25(string dir) => System.IO.File.Exists(Path.Combine(dir, "ccl25", "train-raw.json"));
 }

@@ -1,6 +1,7 @@
 using IcdResearch.Pipelines.SystemA;
 using IcdResearch.Inference;
 using IcdResearch.Inference.Constraints;
+using IcdResearch.Progress;
 
 namespace IcdResearch.Ner;
 
@@ -29,14 +30,19 @@ public sealed class NerTagger(IAnswerGenerator model, int segmentChars = 96, int
             }
         }
         var result = texts.Select(_ => new List<EntitySpan>()).ToList();
-        foreach (var batch in jobs.Chunk(batchSize))
+        if (jobs.Count == 0) return result;
+        WorkProgress.Run($"NER on {texts.Count} texts", jobs.Count, "segments", progress =>
         {
-            var answers = model.Greedy(batch.Select(j => SystemAPrompts.Ner(j.Segment)).ToList(),
-                batch.Select(j => (AnswerGrammar)new AnswerGrammar.BracketCopy(j.Segment)).ToList());
-            for (var i = 0; i < batch.Length; i++)
-                foreach (var s in SpansIn(batch[i].Segment, answers[i].Text))
-                    result[batch[i].Doc].Add(new EntitySpan(s.Start + batch[i].Offset, s.End + batch[i].Offset));
-        }
+            foreach (var batch in jobs.Chunk(batchSize))
+            {
+                var answers = model.Greedy(batch.Select(j => SystemAPrompts.Ner(j.Segment)).ToList(),
+                    batch.Select(j => (AnswerGrammar)new AnswerGrammar.BracketCopy(j.Segment)).ToList());
+                for (var i = 0; i < batch.Length; i++)
+                    foreach (var s in SpansIn(batch[i].Segment, answers[i].Text))
+                        result[batch[i].Doc].Add(new EntitySpan(s.Start + batch[i].Offset, s.End + batch[i].Offset));
+                progress.Advance(batch.Length);
+            }
+        });
         return result;
     }
 

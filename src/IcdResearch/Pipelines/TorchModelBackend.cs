@@ -17,6 +17,8 @@ public sealed record BackboneRecipe(Ccl25Dataset Data, IReadOnlySet<string> Excl
 public sealed class TorchModelBackend(BackboneRecipe? backbone = null, TextWriter? log = null) : IModelBackend
 {
     readonly TextWriter _log = log ?? Console.Error;
+    /// <summary>Fine-tuning messages and progress go to the given log, else to stdout with the other progress steps.</summary>
+    readonly TextWriter? _trainingLog = log;
     readonly Dictionary<string, LanguageModel> _loaded = [];
 
     /// <summary>Dtype and device of the models this backend loads (`--dtype`, `--device`).</summary>
@@ -51,7 +53,7 @@ public sealed class TorchModelBackend(BackboneRecipe? backbone = null, TextWrite
         IReadOnlyList<(string Prompt, string Answer)> dev, SftOptions options, bool force)
     {
         var cost = FineTuneRun.Ensure(name, baseModel, directory, train.Select(e => new SftExample(e.Prompt, e.Answer)).ToList(),
-            dev.Select(e => new SftExample(e.Prompt, e.Answer)).ToList(), options, force, _log);
+            dev.Select(e => new SftExample(e.Prompt, e.Answer)).ToList(), options, force, _log, _trainingLog);
         _loaded.Remove(directory);
         return cost;
     }

@@ -23,10 +23,12 @@ public static class FineTuneRun
     /// <summary>
     /// Fine-tunes <paramref name="baseModel"/> on (prompt, answer) pairs into <paramref name="directory"/>, or reuses the
     /// finished folder when it was trained on the same base model, options and examples (unless <paramref name="force"/>).
-    /// Returns the run's cost (recorded in the folder, so a reused model reports the cost of its training).
+    /// Returns the run's cost (recorded in the folder, so a reused model reports the cost of its training). Reuse
+    /// decisions go to <paramref name="log"/>, the training's own messages and progress to <paramref name="trainingLog"/>
+    /// (null: stdout, with the other progress steps).
     /// </summary>
     public static TrainingCost Ensure(string name, string baseModel, string directory, IReadOnlyList<SftExample> train,
-        IReadOnlyList<SftExample> dev, SftOptions options, bool force, TextWriter log)
+        IReadOnlyList<SftExample> dev, SftOptions options, bool force, TextWriter log, TextWriter? trainingLog = null)
     {
         var fingerprint = TrainingFingerprint.Compute(baseModel, options,
             train.Select(e => (e.Prompt, e.Answer)).Concat([("--dev--", "")]).Concat(dev.Select(e => (e.Prompt, e.Answer))));
@@ -42,7 +44,7 @@ public static class FineTuneRun
             Directory.Delete(directory, recursive: true);
         TrainingFingerprint.Write(directory, fingerprint);
         var clock = Stopwatch.StartNew();
-        var report = Run(baseModel, train, dev, directory, options, log: log);
+        var report = Run(baseModel, train, dev, directory, options, log: trainingLog);
         var cost = new TrainingCost(report.TrainData.Examples, report.TrainData.Tokens, clock.Elapsed.TotalSeconds / options.Epochs, options.Epochs, report.Training.LastTrainLoss)
             { OptimizerSteps = report.Training.Steps };
         IO.AtomicFile.WriteAllText(costFile, JsonSerializer.Serialize(cost));

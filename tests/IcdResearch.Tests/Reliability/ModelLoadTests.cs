@@ -154,7 +154,7 @@ public class ModelLoadTests : IDisposable
         var output = Path.Combine(_dir, "pred.json");
         var result = Cli.Run("predict", "--models", models, "--input", input, "--out", output);
         Assert.True(result.Code == 0, result.Err);
-        Assert.Contains("1 of 2 records have unusable text and got the fallback prediction", result.Err);
+        Assert.Contains("1 of 2 records has unusable text and got the fallback prediction", result.Err);
         Assert.Contains("A2", result.Err);
         Assert.Equal(["A1", "A2"], Evaluation.SubmissionFormat.Read(output).Select(p => p.Id));
     }

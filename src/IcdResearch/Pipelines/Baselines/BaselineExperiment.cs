@@ -1,5 +1,6 @@
 using IcdResearch.Data;
 using IcdResearch.Evaluation;
+using IcdResearch.Progress;
 
 namespace IcdResearch.Pipelines.Baselines;
 
@@ -42,13 +43,17 @@ public static class BaselineExperiment
             ("tfidf-lr-entities", new TfidfLogisticBaseline(seed), entTrain, entDev, entTest),
         };
         var results = new List<ArmResult>();
-        foreach (var (arm, model, train, dev, test) in arms)
+        WorkProgress.Run("baselines", arms.Length, "arms", progress =>
         {
-            log?.Invoke($"{arm}: fitting on {train.Count} records, tuning on {dev.Count}, predicting {test.Count}");
-            model.Fit(train, dev);
-            var predictions = test.Select(model.Predict).ToList();
-            results.Add(new ArmResult(arm, predictions, Ccl25Metrics.Evaluate(gold, predictions, seed)));
-        }
+            foreach (var (arm, model, train, dev, test) in arms)
+            {
+                log?.Invoke($"{arm}: fitting on {train.Count} records, tuning on {dev.Count}, predicting {test.Count}");
+                model.Fit(train, dev);
+                var predictions = test.Select(model.Predict).ToList();
+                results.Add(new ArmResult(arm, predictions, Ccl25Metrics.Evaluate(gold, predictions, seed)));
+                progress.Advance(figure: $"{arm} acc_f1 {results[^1].Report.AccF1:0.000}");
+            }
+        });
         return results;
     }
 

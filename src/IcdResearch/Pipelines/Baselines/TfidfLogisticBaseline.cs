@@ -1,5 +1,6 @@
 using IcdResearch.Data;
 using IcdResearch.Evaluation;
+using IcdResearch.Progress;
 using IcdResearch.Retrieval;
 
 namespace IcdResearch.Pipelines.Baselines;
@@ -27,7 +28,11 @@ public sealed class TfidfLogisticBaseline(int seed = 42, int maxN = 2, int maxFe
         BaselineDocument.RequireLabels(train, "tfidf-lr training data");
         if (tune is { Count: > 0 })
         {
-            FitModels(train);
+            WorkProgress.Run($"{Name} fit", train.Count, "records", progress =>
+            {
+                FitModels(train);
+                progress.Advance(train.Count);
+            });
             Threshold = BestThreshold(tune.Select(d => (Probabilities(d), d.Labels!)).ToList());
             return;
         }
@@ -35,14 +40,21 @@ public sealed class TfidfLogisticBaseline(int seed = 42, int maxN = 2, int maxFe
         var folds = Math.Min(3, train.Count);
         var order = train.Select((d, i) => (d, key: new Random(seed + i).Next())).OrderBy(x => x.key).Select(x => x.d).ToList();
         var scored = new List<(Dictionary<string, double> Probabilities, CodeAssignment Gold)>();
-        for (var f = 0; f < folds && folds >= 2; f++)
+        var cv = folds >= 2 ? folds : 0;
+        // Progress counts training records fitted: (folds - 1)/folds of them per fold, then all of them once more.
+        WorkProgress.Run($"{Name} fit ({cv}-fold threshold tuning, then the full fit)", train.Count * (cv == 0 ? 1 : cv), "records", progress =>
         {
-            var fitPart = order.Where((_, i) => i % folds != f).ToList();
-            var held = order.Where((_, i) => i % folds == f).ToList();
-            FitModels(fitPart);
-            scored.AddRange(held.Select(d => (Probabilities(d), d.Labels!)));
-        }
-        FitModels(train);
+            for (var f = 0; f < cv; f++)
+            {
+                var fitPart = order.Where((_, i) => i % folds != f).ToList();
+                var held = order.Where((_, i) => i % folds == f).ToList();
+                FitModels(fitPart);
+                scored.AddRange(held.Select(d => (Probabilities(d), d.Labels!)));
+                progress.Advance(fitPart.Count);
+            }
+            FitModels(train);
+            progress.Advance(train.Count);
+        });
         Threshold = scored.Count > 0 ? BestThreshold(scored) : 0.5;
     }
 

@@ -1,6 +1,7 @@
 using IcdResearch.Evaluation;
 using IcdResearch.Inference;
 using IcdResearch.Inference.Constraints;
+using IcdResearch.Progress;
 
 namespace IcdResearch.Pipelines.CodeCentric;
 
@@ -49,10 +50,19 @@ public sealed class CodeCentricEvaluation(CodeCentricData data, CodeCentricOptio
     {
         var order = Enumerable.Range(0, prompts.Count).OrderBy(i => prompts[i].Length + (prefixes?[i]?.Length ?? 0)).ToList();
         var free = new AnswerGrammar.Free();
-        var answers = model.Greedy(order.Select(i => prompts[i]).ToList(), order.Select(_ => (AnswerGrammar)free).ToList(),
-            prefixes is null ? null : order.Select(i => prefixes[i]).ToList(), maxNewTokens);
         var text = new string[prompts.Count];
-        for (var k = 0; k < order.Count; k++) text[order[k]] = answers[k].Text;
+        long tokens = 0;
+        WorkProgress.Run("generation", prompts.Count, "prompts", progress =>
+        {
+            foreach (var chunk in order.Chunk(8))
+            {
+                var answers = model.Greedy(chunk.Select(i => prompts[i]).ToList(), chunk.Select(_ => (AnswerGrammar)free).ToList(),
+                    prefixes is null ? null : chunk.Select(i => prefixes[i]).ToList(), maxNewTokens);
+                for (var k = 0; k < chunk.Length; k++) text[chunk[k]] = answers[k].Text;
+                tokens += answers.Sum(a => a.TokenProbabilities.Count);
+                progress.Advance(chunk.Length, $"{tokens / Math.Max(1e-9, progress.Elapsed.TotalSeconds):F0} generated tok/s");
+            }
+        });
         return text;
     }
 

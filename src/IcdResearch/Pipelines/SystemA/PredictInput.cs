@@ -52,7 +52,7 @@ public static class PredictInput
             }
             records.Add(record with { MissingFields = absent });
         }
-        foreach (var (field, count) in missing) warn($"{path}: {count} of {items.Count} records have no {field} (read as empty)");
+        foreach (var (field, count) in missing) warn($"{path}: {count} of {items.Count} record{(items.Count == 1 ? "" : "s")} {(count == 1 ? "has" : "have")} no {field} (read as empty)");
         return records;
     }
 

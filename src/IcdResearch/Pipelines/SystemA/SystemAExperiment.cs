@@ -4,6 +4,7 @@ using IcdResearch.Data;
 using IcdResearch.Evaluation;
 using IcdResearch.Inference;
 using IcdResearch.Ner;
+using IcdResearch.Progress;
 using IcdResearch.Retrieval;
 
 namespace IcdResearch.Pipelines.SystemA;
@@ -49,9 +50,19 @@ public sealed class SystemAExperiment(IModelBackend backend, SystemARun run)
 
     /// <summary>The models this run fine-tunes: the paper's five, plus the NER-enhanced model on Figure 3's prompt order when the profile asks for it.</summary>
     string[] TrainedModels => run.Profile.PaperOrderNerModel ? [.. ModelNames, SystemAPipeline.PaperOrderModel] : ModelNames;
+    /// <summary>The timed stages (<see cref="Time"/>): pretrain, retrieval, each fine-tuning, primary arms, NER, other.</summary>
+    int Stages => 5 + TrainedModels.Length;
+    WorkProgress? _stages;
+
+    /// <summary>Runs every stage under one progress step (stages done, ETA) and returns the summary.</summary>
+    public SystemASummary Run() => WorkProgress.Run($"System A ({run.Profile.Name})", Stages, "stages", stages =>
+    {
+        _stages = stages;
+        return RunStages();
+    });
 
     /// <summary>The experiment as a chain of named steps; each step's rows are written as soon as it has them.</summary>
-    public SystemASummary Run()
+    SystemASummary RunStages()
     {
         run.Profile.ClinicalInfo.Validate();
         Directory.CreateDirectory(run.OutDir);
@@ -419,6 +430,7 @@ public sealed class SystemAExperiment(IModelBackend backend, SystemARun run)
         var sw = Stopwatch.StartNew();
         var result = step();
         _seconds[stage] = sw.Elapsed.TotalSeconds;
+        _stages?.Advance(figure: $"last: {stage}");
         Say($"{stage} done in {sw.Elapsed.TotalSeconds:0.0} s");
         return result;
     }

@@ -1,5 +1,6 @@
 using IcdResearch.Data;
 using IcdResearch.Ner;
+using IcdResearch.Progress;
 using IcdResearch.Retrieval;
 
 namespace IcdResearch.Pipelines.SystemA;
@@ -92,11 +93,17 @@ public sealed class SystemAPipeline(SystemAConfig config, AdmissionDiagnosisInde
     /// </summary>
     public List<OtherSamples> OtherSamples(IReadOnlyList<SystemACase> cases, IReadOnlyList<IReadOnlyList<string>> entities,
         IReadOnlyList<OtherSamples>? reuseDirect = null, bool withPaperOrder = false)
-        => cases.Select((c, i) => new OtherSamples(c.Id, c.Labels?.OtherSet ?? new HashSet<string>(),
-            reuseDirect?[i].Direct ?? OtherDirect.Sample(c.ClinicalInfo, null, c.Id), OtherNer.Sample(c.ClinicalInfo, entities[i], c.Id))
-        {
-            WithNerPaperOrder = withPaperOrder ? OtherNerPaperOrder?.Sample(c.ClinicalInfo, entities[i], c.Id) : null,
-        }).ToList();
+        => WorkProgress.Run(reuseDirect is null ? "other diagnoses (direct + NER-enhanced samples)" : "other diagnoses (NER-enhanced samples)",
+            cases.Count, "records", progress => cases.Select((c, i) =>
+            {
+                var samples = new OtherSamples(c.Id, c.Labels?.OtherSet ?? new HashSet<string>(),
+                    reuseDirect?[i].Direct ?? OtherDirect.Sample(c.ClinicalInfo, null, c.Id), OtherNer.Sample(c.ClinicalInfo, entities[i], c.Id))
+                {
+                    WithNerPaperOrder = withPaperOrder ? OtherNerPaperOrder?.Sample(c.ClinicalInfo, entities[i], c.Id) : null,
+                };
+                progress.Advance();
+                return samples;
+            }).ToList());
 
     /// <summary>
     /// One prediction per record from its computed outcomes: the primary code routed under <paramref name="arm"/> and
