@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using IcdResearch.Cli.Figures;
+using IcdResearch.Figures;
 using IcdResearch.Evaluation;
 using Plotly.NET;
 using Xunit.Abstractions;

@@ -1,121 +1,118 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
-using IcdResearch.Cli.Figures;
+using IcdResearch.Data;
+using IcdResearch.Figures.Notebook;
 using IcdResearch.Tests.Notebooks;
 using Xunit.Abstractions;
 
 namespace IcdResearch.Tests;
 
-/// <summary>Every notebooks/*.ipynb runs top to bottom (Roslyn scripting stands in for the Polyglot C# kernel).</summary>
-public class NotebookTests(ITestOutputHelper output) : IDisposable
+/// <summary>
+/// Every notebooks/*.ipynb runs top to bottom in the real .NET Interactive kernel, out of process (dotnet-repl from
+/// .config/dotnet-tools.json: the kernel assemblies Polyglot Notebooks runs, with their own FSharp.Core). 01–06 run
+/// against the committed results/ (their outputs must equal the saved ones) and against freshly made smoke results;
+/// 00-walkthrough runs from an empty models folder, training its tiny models as on a fresh clone.
+/// </summary>
+public class NotebookTests(ITestOutputHelper output)
 {
-    readonly List<string> _temporary = [];
-
-    public void Dispose()
-    {
-        foreach (var dir in _temporary) Directory.Delete(dir, recursive: true);
-    }
+    static readonly TimeSpan Timeout = TimeSpan.FromMinutes(30);
+    const long MaxSavedBytes = 2_000_000;
 
     static string RepositoryRoot([CallerFilePath] string thisFile = "") =>
-        ResultsFolder.RepositoryRoot(Path.GetDirectoryName(thisFile)) ?? throw new DirectoryNotFoundException("repository root (IcdResearch.sln) not found");
+        DataDirectory.RepositoryRoot(Path.GetDirectoryName(thisFile)!) ?? throw new DirectoryNotFoundException("repository root (IcdResearch.sln) not found");
 
-    public static TheoryData<string> Notebooks()
+    static string NotebookPath(string name) => Path.Combine(RepositoryRoot(), "notebooks", name);
+
+    static JsonObject Saved(string name) => JsonNode.Parse(File.ReadAllText(NotebookPath(name)))!.AsObject();
+
+    public static TheoryData<string> AllNotebooks() => Notebooks(_ => true);
+
+    /// <summary>The notebooks of results/ and the data (the walkthrough, 00, trains models and reads no results).</summary>
+    public static TheoryData<string> ResultNotebooks() => Notebooks(n => !n.StartsWith("00-", StringComparison.Ordinal));
+
+    static TheoryData<string> Notebooks(Func<string, bool> keep)
     {
         var data = new TheoryData<string>();
         foreach (var path in Directory.GetFiles(Path.Combine(RepositoryRoot(), "notebooks"), "*.ipynb").Order(StringComparer.Ordinal))
-            data.Add(Path.GetFileName(path));
+            if (keep(Path.GetFileName(path))) data.Add(Path.GetFileName(path));
         return data;
     }
 
+    /// <summary>The committed results the notebooks read by default (results/*.csv of the reported run).</summary>
+    static bool HasCommittedResults => Directory.Exists(Path.Combine(RepositoryRoot(), "results"))
+        && Directory.GetFiles(Path.Combine(RepositoryRoot(), "results"), "*.csv").Length > 0;
+
     [Theory]
-    [MemberData(nameof(Notebooks))]
-    public async Task RunsTopToBottom(string notebook)
+    [MemberData(nameof(AllNotebooks))]
+    public void IsSavedWithItsOutputs(string notebook)
     {
-        Environment.SetEnvironmentVariable(ResultsFolder.EnvironmentVariable, SmokeResults.Directory);
+        var saved = Saved(notebook);
+        Assert.True(new FileInfo(NotebookPath(notebook)).Length < MaxSavedBytes, $"{notebook} is {new FileInfo(NotebookPath(notebook)).Length / 1024} KiB (limit {MaxSavedBytes / 1000} kB)");
+        Assert.Equal(".net-csharp", (string?)saved["metadata"]?["kernelspec"]?["name"]);
+        var displaying = saved["cells"]!.AsArray().Select((c, i) => (Cell: c!, Index: i))
+            .Where(c => (string?)c.Cell["cell_type"] == "code" && c.Cell["source"]!.ToJsonString().Contains("display(")).ToList();
+        Assert.NotEmpty(displaying);
+        foreach (var (cell, index) in displaying)
+            Assert.True(cell["outputs"] is JsonArray { Count: > 0 }, $"{notebook}, cell [{index}] displays something but is saved without outputs (`icd notebooks --execute`)");
+        Assert.Empty(NotebookOutputs.Errors(saved));
+        Assert.Equal(saved.ToJsonString(), NotebookOutputs.Clean(saved.DeepClone().AsObject()).ToJsonString()); // no kernel progress saved
+        if (notebook.StartsWith("00-", StringComparison.Ordinal) || HasCommittedResults)
+            Assert.Contains(NotebookOutputs.All(saved), o => NotebookOutputs.IsChart(o.Output));
+    }
+
+    /// <summary>Committed outputs are made with the real data (as CI has it: 01 shows it), so the comparison needs it.</summary>
+    [RequiresDataTheory]
+    [MemberData(nameof(ResultNotebooks))]
+    public void RunsAgainstTheCommittedResultsAndMatchesItsSavedOutputs(string notebook)
+    {
+        var run = Execute(notebook, resultsDirectory: null, new Dictionary<string, string?> { [DataDirectory.EnvironmentVariable] = TestData.Dir },
+            requireFigures: HasCommittedResults || notebook.StartsWith("01-", StringComparison.Ordinal));
+        var saved = NotebookOutputs.Comparable(Saved(notebook));
+        var fresh = NotebookOutputs.Comparable(run.Document);
+        Assert.Equal(saved.Count, fresh.Count);
+        for (var cell = 0; cell < saved.Count; cell++)
+            Assert.True(saved[cell] == fresh[cell],
+                $"{notebook}, cell [{cell}]: the saved output is stale (regenerate: `icd notebooks --execute --only {notebook}`).\nsaved:\n{saved[cell]}\nnow:\n{fresh[cell]}");
+    }
+
+    [Theory]
+    [MemberData(nameof(ResultNotebooks))]
+    public void RunsAgainstFreshSmokeResults(string notebook)
+    {
         output.WriteLine(SmokeResults.Log);
-        var run = await new NotebookRunner().RunAsync(Path.Combine(RepositoryRoot(), "notebooks", notebook));
-
-        Assert.Equal(".net-csharp", run.Notebook.KernelSpec);
-        Assert.Equal("csharp", run.Notebook.DefaultKernel);
-        Assert.True(run.CodeCellsRun >= 2, $"{notebook}: only {run.CodeCellsRun} code cells");
-        Assert.Contains(run.Notebook.Cells, c => c.CellType == "markdown");
-        Assert.NotEmpty(run.Displayed);
-        foreach (var shown in run.Displayed)
-            output.WriteLine($"cell [{shown.Cell}] {shown.Type}: {Shorten(shown.Rendered)}");
+        Execute(notebook, SmokeResults.Directory, null, requireFigures: true);
     }
 
-    static string Shorten(string text) => text.Length <= 160 ? text.Replace('\n', ' ') : text[..160].Replace('\n', ' ') + "…";
-
-    // --- the runner itself -------------------------------------------------------------------------------------------
-
-    string WriteNotebook(params (string Type, string Source)[] cells)
+    [Fact]
+    public void WalkthroughTrainsItsModelsAndRunsTopToBottom()
     {
-        var nb = new JsonObject
+        var models = Directory.CreateTempSubdirectory("icd-walkthrough-models-").FullName;
+        try
         {
-            ["cells"] = new JsonArray(cells.Select(c => (JsonNode)new JsonObject
-            {
-                ["cell_type"] = c.Type,
-                ["metadata"] = new JsonObject { ["polyglot_notebook"] = new JsonObject { ["kernelName"] = "csharp" } },
-                ["source"] = new JsonArray(c.Source.Split('\n').Select(l => (JsonNode)JsonValue.Create(l + "\n")!).ToArray()),
-            }).ToArray()),
-            ["metadata"] = new JsonObject
-            {
-                ["kernelspec"] = new JsonObject { ["name"] = ".net-csharp" },
-                ["polyglot_notebook"] = new JsonObject { ["kernelInfo"] = new JsonObject { ["defaultKernelName"] = "csharp" } },
-            },
-            ["nbformat"] = 4,
-            ["nbformat_minor"] = 5,
-        };
-        var dir = Directory.CreateTempSubdirectory("icd-nb-").FullName;
-        _temporary.Add(dir);
-        var path = Path.Combine(dir, "t.ipynb");
-        File.WriteAllText(path, nb.ToJsonString());
-        return path;
+            var run = Execute("00-walkthrough.ipynb", null, new Dictionary<string, string?> { ["ICD_WALKTHROUGH_MODELS"] = models }, requireFigures: true);
+            Assert.Contains(NotebookOutputs.All(run.Document), o => o.Output.ToJsonString().Contains("trained the five tiny models in"));
+            Assert.Contains(NotebookOutputs.All(run.Document), o => o.Output.ToJsonString().Contains("submission: ["));
+            Assert.True(NotebookOutputs.All(run.Document).Count(o => NotebookOutputs.IsChart(o.Output)) >= 2, "00-walkthrough: token-probability and vote charts expected");
+        }
+        finally
+        {
+            Directory.Delete(models, recursive: true);
+        }
     }
 
-    [Fact]
-    public async Task SharesStateAcrossCellsResolvesPackagesAndRecordsDisplays()
+    /// <summary>Runs the notebook in the kernel and checks it: no error output, DataFrames never as object trees, and
+    /// (<paramref name="requireFigures"/>: when it has results to show) at least one chart and one table.</summary>
+    ExecutedNotebook Execute(string notebook, string? resultsDirectory, IReadOnlyDictionary<string, string?>? environment, bool requireFigures)
     {
-        var path = WriteNotebook(
-            ("code", "#!csharp\n#r \"nuget: Microsoft.Data.Analysis, 0.23.1\"\nusing Microsoft.Data.Analysis;\nvar xs = new[] { 1, 2, 3 };"),
-            ("markdown", "# not code: `this would not compile`"),
-            ("code", "#!time\nvar frame = new DataFrame(new Int32DataFrameColumn(\"x\", xs));\ndisplay(frame);\ndisplay(HTML(\"<b>ok</b>\"));\nxs.Sum()"));
-        var run = await new NotebookRunner().RunAsync(path);
-        Assert.Equal(2, run.CodeCellsRun);
-        Assert.Equal(["DataFrame", "HtmlContent", "Int32"], run.Displayed.Select(d => d.Type));
-        Assert.All(run.Displayed, d => Assert.Equal(2, d.Cell));
-        Assert.Contains("x", run.Displayed[0].Rendered);
-        Assert.Equal("6", run.Displayed[2].Rendered); // the trailing expression is displayed, as in the kernel
-    }
-
-    [Fact]
-    public async Task CompileErrorNamesNotebookAndCell()
-    {
-        var path = WriteNotebook(("code", "var a = 1;"), ("markdown", "text"), ("code", "var b = a + undefinedName;"));
-        var e = await Assert.ThrowsAsync<NotebookCellException>(() => new NotebookRunner().RunAsync(path));
-        Assert.Equal(2, e.Cell);
-        Assert.StartsWith("t.ipynb, cell [2]: does not compile", e.Message);
-        Assert.Contains("undefinedName", e.Message);
-    }
-
-    [Fact]
-    public async Task RuntimeExceptionNamesNotebookAndCell()
-    {
-        var path = WriteNotebook(("code", "var a = 1;"), ("code", "throw new InvalidOperationException(\"boom\");"));
-        var e = await Assert.ThrowsAsync<NotebookCellException>(() => new NotebookRunner().RunAsync(path));
-        Assert.Equal(1, e.Cell);
-        Assert.Contains("InvalidOperationException: boom", e.Message);
-    }
-
-    [Theory]
-    [InlineData("#r \"nuget: Microsoft.Data.Analysis, 0.1.0\"", "references Microsoft.Data.Analysis 0.23.1")]
-    [InlineData("#r \"nuget: Not.A.Referenced.Package, 1.0.0\"", "does not reference Not.A.Referenced.Package")]
-    [InlineData("#!fsharp\nlet x = 1", "not supported")]
-    [InlineData("#r \"../no/such/project/bin/Release/net10.0/Missing.dll\"", "does not exist")]
-    public async Task RejectsWhatTheKernelWouldNotRun(string source, string expected)
-    {
-        var e = await Assert.ThrowsAsync<NotebookCellException>(() => new NotebookRunner().RunAsync(WriteNotebook(("code", source))));
-        Assert.Equal(0, e.Cell);
-        Assert.Contains(expected, e.Message);
+        KernelBuild.EnsureNotebooksSeeThisBuild(RepositoryRoot());
+        NotebookExecution.RestoreTools(RepositoryRoot());
+        var run = NotebookExecution.Run(NotebookPath(notebook), resultsDirectory, Timeout, environment);
+        output.WriteLine($"{notebook} against {resultsDirectory ?? "the committed results/"}: {run.Elapsed.TotalSeconds:0} s, {run.Charts} charts, {run.Tables} tables");
+        Assert.True(run.Errors.Count == 0, string.Join("\n", run.Errors.Select(e => $"{notebook}, cell [{e.Cell}]: {e.Name}: {e.Message}")));
+        if (requireFigures) Assert.True(run.Charts >= 1, $"{notebook}: no chart displayed");
+        if (requireFigures) Assert.True(run.Tables >= 1, $"{notebook}: no DataFrame displayed as an HTML table (is the Microsoft.Data.Analysis kernel extension loaded?)");
+        var treeViews = NotebookOutputs.All(run.Document).Where(o => o.Output.ToJsonString().Contains("Microsoft.Data.Analysis.DataFrame")).Select(o => o.Cell).ToList();
+        Assert.True(treeViews.Count == 0, $"{notebook}, cell [{string.Join(", ", treeViews)}]: a DataFrame displayed as an object tree, not a table");
+        return run;
     }
 }

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using IcdResearch.Cli.Figures;
+using IcdResearch.Figures;
 using System.Text.Json;
 using IcdResearch.Cli;
 using IcdResearch.Cli.Commands;

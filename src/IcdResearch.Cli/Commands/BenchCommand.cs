@@ -30,6 +30,7 @@ public sealed class BenchCommand : ICliCommand
                           "against the bandwidth limit. Needs ~4 GB of memory and disk; run it on a quiet machine.",
         };
         checkpoint.AcceptOnlyFromAmong("qwen2.5-1.5b");
+        var checkpointFolder = new Option<string?>("--checkpoint-folder") { Description = "With --checkpoint: measure this model folder instead of writing a random one (e.g. a downloaded Qwen2.5-1.5B); it is kept." };
         var command = new Command("bench",
             "Measure this machine's speed and print it as JSON.\n" +
             "Same-run fp32 matmul GFLOP/s; training tokens/s, achieved GFLOP/s (6·N + 12·L·d_attn·T FLOPs per token) and their " +
@@ -38,13 +39,13 @@ public sealed class BenchCommand : ICliCommand
             "rounds vs one at a time; System A seconds per record; peak RSS. --checkpoint qwen2.5-1.5b instead measures loading and decoding a real-sized BF16 " +
             "checkpoint. Run it on a quiet machine.\n" +
             "Example: icd bench --steps 5")
-            { modelDir, batch, context, steps, prompt, newTokens, sizes, checkpoint };
+            { modelDir, batch, context, steps, prompt, newTokens, sizes, checkpoint, checkpointFolder };
         command.SetAction(parse =>
         {
             TorchRuntime.EnsureLoaded();
             if (parse.GetValue(checkpoint) is { } shape)
             {
-                var r = CheckpointLoadBenchmark.Run(CheckpointLoadBenchmark.Qwen25_1_5B(), shape, log: Console.Error);
+                var r = CheckpointLoadBenchmark.Run(CheckpointLoadBenchmark.Qwen25_1_5B(), shape, parse.GetValue(checkpointFolder), log: Console.Error);
                 var section = new JsonObject
                 {
                     ["torch_threads"] = torch.get_num_threads(),

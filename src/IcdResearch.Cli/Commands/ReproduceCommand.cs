@@ -1,5 +1,5 @@
 using System.CommandLine;
-using IcdResearch.Cli.Figures;
+using IcdResearch.Figures;
 using IcdResearch.Data;
 using IcdResearch.Pipelines;
 using IcdResearch.Pipelines.Study;

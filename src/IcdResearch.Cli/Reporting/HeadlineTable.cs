@@ -1,5 +1,5 @@
 using System.Globalization;
-using IcdResearch.Cli.Figures;
+using IcdResearch.Figures;
 using IcdResearch.Evaluation;
 using Spectre.Console;
 

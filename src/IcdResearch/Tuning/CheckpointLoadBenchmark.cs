@@ -38,14 +38,25 @@ public static class CheckpointLoadBenchmark
         RmsNormEps = 1e-6, TieWordEmbeddings = true, TorchDtype = "bfloat16", BosTokenId = 151643, EosTokenIdRaw = JsonSerializer.SerializeToElement(151645),
     };
 
-    public static CheckpointLoadReport Run(ModelConfig config, string shapeName, int promptTokens = 32, int newTokens = 8, TextWriter? log = null)
+    /// <summary>Runs the measurement; <c>existing</c> is a model folder to measure instead of a random one (kept), e.g. a downloaded Qwen2.5-1.5B.</summary>
+    public static CheckpointLoadReport Run(ModelConfig config, string shapeName, string? existing = null, int promptTokens = 32, int newTokens = 8, TextWriter? log = null)
     {
         log ??= TextWriter.Null;
-        var directory = Path.Combine(Path.GetTempPath(), $"icd-bench-ckpt-{Guid.NewGuid():N}");
+        var directory = existing ?? Path.Combine(Path.GetTempPath(), $"icd-bench-ckpt-{Guid.NewGuid():N}");
         try
         {
-            log.WriteLine($"writing a random {shapeName}-shaped BF16 checkpoint to {directory}");
-            var (parameters, bytes) = WriteRandomBf16(config, directory);
+            long parameters, bytes;
+            if (existing is null)
+            {
+                log.WriteLine($"writing a random {shapeName}-shaped BF16 checkpoint to {directory}");
+                (parameters, bytes) = WriteRandomBf16(config, directory);
+            }
+            else
+            {
+                var tensors = SafeTensorStream.Locate(existing);
+                parameters = tensors.Sum(t => t.Entry.Shape.Aggregate(1L, (a, b) => a * b));
+                bytes = tensors.Select(t => t.File).Distinct().Sum(f => new FileInfo(f).Length);
+            }
             GC.Collect();
             var before = CurrentRss();
             ResetPeakRss();
@@ -60,7 +71,7 @@ public static class CheckpointLoadBenchmark
         }
         finally
         {
-            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+            if (existing is null && Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
         }
     }
 

@@ -1,13 +1,12 @@
 using IcdResearch.Cli;
-using IcdResearch.Cli.Figures;
 
 namespace IcdResearch.Tests.Notebooks;
 
 /// <summary>
-/// The results/ folder the notebooks read in the tests: `icd reproduce --profile smoke` (synthetic sample, a few
-/// minutes) run once per test process into a temporary folder. While this build has no `reproduce` command the folder
-/// stays empty and the notebooks show what they are waiting for. `ICD_NOTEBOOK_RESULTS=DIR` runs the notebooks against
-/// an existing results folder instead (e.g. the default-profile results/).
+/// Freshly made results for the notebooks: `icd reproduce --profile smoke` (baselines and System A) and `--experiment ccl`
+/// (System B, for notebook 06) on the synthetic sample, tiny models trained in a temporary folder, run once per test
+/// process into a temporary folder. `ICD_NOTEBOOK_RESULTS=DIR`
+/// uses an existing results folder instead.
 /// </summary>
 public static class SmokeResults
 {
@@ -24,12 +23,15 @@ public static class SmokeResults
         if (!string.IsNullOrWhiteSpace(given)) return (Path.GetFullPath(given), $"ICD_NOTEBOOK_RESULTS: notebooks read {Path.GetFullPath(given)}");
         var dir = System.IO.Directory.CreateTempSubdirectory("icd-smoke-results-").FullName;
         AppDomain.CurrentDomain.ProcessExit += (_, _) => { try { System.IO.Directory.Delete(dir, recursive: true); } catch (IOException) { } };
-        if (Program.BuildRoot().Subcommands.All(c => c.Name != "reproduce"))
-            return (dir, "`icd reproduce` is not in this build yet: notebooks ran against an empty results folder.");
         var started = DateTime.UtcNow;
-        // Fresh models in a temporary folder: the test exercises training too, never a stale models/ folder.
-        ResultsFolder.Reproduce(dir, "smoke", "--models", Path.Combine(dir, "models"));
+        // Fresh models in the temporary folder: the test exercises training too, never a stale models/ folder.
+        foreach (var experiment in new[] { "all", "ccl" })
+        {
+            string[] args = ["reproduce", "--profile", "smoke", "--experiment", experiment, "--out", dir, "--models", Path.Combine(dir, "models")];
+            var exit = Program.Main(args);
+            if (exit != 0) throw new InvalidOperationException($"`icd {string.Join(' ', args)}` exited with {exit}.");
+        }
         var files = System.IO.Directory.GetFiles(dir).Select(Path.GetFileName);
-        return (dir, $"`icd reproduce --profile smoke --out {dir}` took {(DateTime.UtcNow - started).TotalSeconds:0} s and wrote: {string.Join(", ", files)}");
+        return (dir, $"`icd reproduce --profile smoke --experiment all|ccl --out {dir}` took {(DateTime.UtcNow - started).TotalSeconds:0} s and wrote: {string.Join(", ", files)}");
     }
 }

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Microsoft.FSharp.Core;
 using Plotly.NET;
 
-namespace IcdResearch.Cli.Figures;
+namespace IcdResearch.Figures;
 
 /// <summary>
 /// Writes a chart as a self-contained HTML file (plotly.js embedded: works offline) and renders it to PNG with

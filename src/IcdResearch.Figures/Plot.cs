@@ -1,7 +1,7 @@
 using DynamicObj;
 using Plotly.NET;
 
-namespace IcdResearch.Cli.Figures;
+namespace IcdResearch.Figures;
 
 /// <summary>
 /// Thin bridge from plotly.js JSON attributes to Plotly.NET charts: traces and layouts are built with the attribute

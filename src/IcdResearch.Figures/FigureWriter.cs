@@ -1,7 +1,7 @@
 using IcdResearch.Data;
 using Plotly.NET;
 
-namespace IcdResearch.Cli.Figures;
+namespace IcdResearch.Figures;
 
 /// <summary>What happened to one figure: written (HTML, maybe PNG) or skipped, and why.</summary>
 public sealed record FigureOutcome(string Name, string? HtmlPath, string? PngPath, string Message);

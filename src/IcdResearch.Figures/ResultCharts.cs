@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 using IcdResearch.Evaluation;
 using Plotly.NET;
 
-namespace IcdResearch.Cli.Figures;
+namespace IcdResearch.Figures;
 
 /// <summary>
 /// Chart builders over ResultRow sets: grouped bars with 95% CI error bars (Figures 4 and 5, Table 2), parameter

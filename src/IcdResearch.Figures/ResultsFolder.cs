@@ -5,7 +5,7 @@ using CsvHelper.Configuration;
 using IcdResearch.Data;
 using IcdResearch.Evaluation;
 
-namespace IcdResearch.Cli.Figures;
+namespace IcdResearch.Figures;
 
 /// <summary>
 /// The results/ folder that `icd reproduce` writes and that notebooks, `icd figures` and paper-repro.md read:
@@ -34,22 +34,10 @@ public sealed class ResultsFolder
     /// <summary>The folder holding IcdResearch.sln, searching upwards from <paramref name="start"/> (default: working directory).</summary>
     public static string? RepositoryRoot(string? start = null) => DataDirectory.RepositoryRoot(start ?? Environment.CurrentDirectory);
 
-    /// <summary>
-    /// Re-runs the experiments with `icd reproduce --profile PROFILE --out DIR [extra…]` in this process and returns
-    /// the folder it wrote. Notebooks call this to regenerate their ablation on the `smoke` profile. Unless
-    /// <paramref name="extraArguments"/> name `--models`, models go to the repository's (git-ignored) models/PROFILE, so
-    /// nothing lands next to the notebook that called it.
-    /// </summary>
-    public static ResultsFolder Reproduce(string outDirectory, string profile = "smoke", params string[] extraArguments)
-    {
-        var models = extraArguments.Contains("--models") ? [] : new[] { "--models", Path.Combine(RepositoryRoot() ?? Path.GetFullPath(outDirectory), "models", profile) };
-        string[] args = ["reproduce", "--profile", profile, "--out", outDirectory, .. models, .. extraArguments];
-        if (Program.BuildRoot().Subcommands.All(c => c.Name != "reproduce"))
-            throw new InvalidOperationException("`icd reproduce` is not part of this build yet; results/ must come from elsewhere.");
-        var exit = Program.Main(args);
-        if (exit != 0) throw new InvalidOperationException($"`icd {string.Join(' ', args)}` exited with code {exit}.");
-        return new ResultsFolder(outDirectory);
-    }
+    /// <summary>The folder relative to the repository root when inside it (so saved notebook outputs do not depend on
+    /// where the repository was cloned), else its full path.</summary>
+    public override string ToString() =>
+        RepositoryRoot(Directory) is { } root ? Path.GetRelativePath(root, Directory) : Directory;
 
     public string PathOf(string file) => Path.Combine(Directory, file);
 

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using IcdResearch.Evaluation;
 
-namespace IcdResearch.Cli.Figures;
+namespace IcdResearch.Figures;
 
 /// <summary>One of our results/*.csv rows next to the paper's printed value for the same arm, split and metric (rate scale).</summary>
 public sealed record PaperSideBySide(string File, ResultRow Ours, PaperValue Paper)

@@ -1,4 +1,4 @@
-namespace IcdResearch.Cli.Figures;
+namespace IcdResearch.Figures;
 
 /// <summary>House style of every figure: size, fonts and margins that stay legible when rendered to PNG.</summary>
 public static class FigureStyle

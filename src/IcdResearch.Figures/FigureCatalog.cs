@@ -1,7 +1,7 @@
 using IcdResearch.Evaluation;
 using Plotly.NET;
 
-namespace IcdResearch.Cli.Figures;
+namespace IcdResearch.Figures;
 
 /// <summary>One figure of paper-repro.md: file stem under figures/, what it mirrors, what it reads, and how to build it
 /// (null when its inputs are not in results/ yet).</summary>

@@ -1,4 +1,4 @@
-namespace IcdResearch.Cli.Figures;
+namespace IcdResearch.Figures;
 
 /// <summary>One confidence bin of a reliability diagram: how many cases, their mean confidence and their accuracy.</summary>
 public sealed record CalibrationBin(double Low, double High, int Count, double MeanConfidence, double Accuracy);

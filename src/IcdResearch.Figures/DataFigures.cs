@@ -1,7 +1,7 @@
 using IcdResearch.Data;
 using Plotly.NET;
 
-namespace IcdResearch.Cli.Figures;
+namespace IcdResearch.Figures;
 
 /// <summary>Dataset overview charts (notebook 01): code frequencies, text length per field, label co-occurrence.</summary>
 public static class DataFigures

@@ -1,6 +1,6 @@
 using IcdResearch.Evaluation;
 
-namespace IcdResearch.Cli.Figures;
+namespace IcdResearch.Figures;
 
 /// <summary>
 /// Every number the two reproduced papers print that a table, figure or the reproduce summary puts next to ours —
