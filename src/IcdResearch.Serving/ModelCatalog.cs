@@ -1,3 +1,4 @@
+using IcdResearch.Inference;
 using IcdResearch.Modeling;
 using IcdResearch.Pipelines.SystemA;
 using IcdResearch.Text;
@@ -7,7 +8,7 @@ namespace IcdResearch.Serving;
 /// <summary>A model the server answers for: its name on the API, its folder, and (once loaded) the model and tokenizer.</summary>
 public sealed class ServedModel(string name, string directory, ModelLoadSettings? settings = null)
 {
-    readonly Lazy<(CausalLM Model, ITextTokenizer Tokenizer)> _loaded = new(() => TorchSystemABackend.LoadModel(directory, settings));
+    readonly Lazy<LanguageModel> _loaded = new(() => LanguageModel.Load(directory, settings: settings));
 
     public string Name { get; } = name;
     public string Directory { get; } = directory;
@@ -30,7 +31,7 @@ public sealed class ModelCatalog(ModelLoadSettings? settings = null)
 
     public void Add(string name, string directory)
     {
-        if (TorchSystemABackend.ModelFolder(directory) is null)
+        if (ModelFolder.Find(directory) is null)
             throw new DirectoryNotFoundException($"model '{name}': no model (config.json or adapter_config.json) in {directory}, {directory}/best or {directory}/final");
         if (!_models.TryAdd(name, new ServedModel(name, directory, settings))) throw new ArgumentException($"model name '{name}' given twice");
     }
@@ -42,7 +43,7 @@ public sealed class ModelCatalog(ModelLoadSettings? settings = null)
         foreach (var (role, folder) in config.Models.OrderBy(m => m.Key, StringComparer.Ordinal))
         {
             var directory = Path.Combine(modelsDir, folder);
-            if (TorchSystemABackend.ModelFolder(directory) is not null) Add(role, directory);
+            if (ModelFolder.Find(directory) is not null) Add(role, directory);
         }
     }
 

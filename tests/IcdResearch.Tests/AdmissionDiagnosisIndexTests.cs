@@ -23,12 +23,12 @@ public class AdmissionDiagnosisIndexTests
     [Fact]
     public void LeaveOneOutExcludesTheQueryItself()
     {
-        var index = new AdmissionDiagnosisIndex(new FakeSystemABackend.CharCountEmbedder(), Db);
+        var index = new AdmissionDiagnosisIndex(new FakeModelBackend.CharCountEmbedder(), Db);
         var self = index.Nearest([Db[0].Item2]);
         Assert.Equal("a", self[0].Id);
         Assert.Equal(1.0, self[0].Similarity, 5);
         var loo = index.Nearest([Db[0].Item2], ["a"]);
         Assert.NotEqual("a", loo[0].Id);
-        Assert.Throws<ArgumentException>(() => new AdmissionDiagnosisIndex(new FakeSystemABackend.CharCountEmbedder(), []));
+        Assert.Throws<ArgumentException>(() => new AdmissionDiagnosisIndex(new FakeModelBackend.CharCountEmbedder(), []));
     }
 }

@@ -1,6 +1,11 @@
 using IcdResearch.Data;
 using IcdResearch.Evaluation;
+using IcdResearch.Inference;
+using IcdResearch.Inference.Constraints;
+using IcdResearch.Pipelines;
 using IcdResearch.Pipelines.CodeCentric;
+using IcdResearch.Retrieval;
+using IcdResearch.Tuning;
 
 namespace IcdResearch.Tests;
 
@@ -12,36 +17,48 @@ namespace IcdResearch.Tests;
 public class CodeCentricExperimentTests
 {
     /// <summary>Nearest-prompt lookup: "trained" = remembers its examples; the backbone knows nothing and answers "".</summary>
-    sealed class LookupModel(IReadOnlyList<(string Prompt, string Answer)> memory) : ICodeCentricModel
+    sealed class LookupModel(IReadOnlyList<(string Prompt, string Answer)> memory) : IAnswerGenerator
     {
-        public IReadOnlyList<string> Generate(IReadOnlyList<string> prompts, IReadOnlyList<string?>? answerPrefixes, int maxNewTokens) =>
-            prompts.Select((p, i) =>
+        public IReadOnlyList<GeneratedAnswer> Greedy(IReadOnlyList<string> prompts, IReadOnlyList<AnswerGrammar> grammars,
+            IReadOnlyList<string?>? answerPrefixes = null, int? maxNewTokens = null) =>
+            prompts.Select((p, i) => new GeneratedAnswer(grammars[i] switch
             {
-                if (memory.Count == 0) return "";
-                var best = memory.MaxBy(m => TextAlignment.LcsDice(m.Prompt, p)).Answer;
-                var prefix = answerPrefixes?[i];
-                return prefix is not null && best.Contains(CodeCentricOutput.CodesHeader)
-                    ? best[(best.IndexOf(CodeCentricOutput.CodesHeader) + CodeCentricOutput.CodesHeader.Length)..].TrimStart('\n')
-                    : best;
-            }).ToList();
+                // Picks the allowed string closest to the prompt's code name line (the backbone: always 无证据).
+                AnswerGrammar.OneName g => memory.Count == 0 ? CodeCentricPrompts.NoEvidence : g.Names.MaxBy(a => TextAlignment.LcsDice(a, p.Split('\n')[1]))!,
+                _ => Free(p, answerPrefixes?[i]),
+            }, [1.0])).ToList();
 
-        /// <summary>Picks the allowed string closest to the prompt's code name line (the backbone: always 无证据).</summary>
-        public IReadOnlyList<string> GenerateRestricted(IReadOnlyList<string> prompts, IReadOnlyList<string> allowed, int maxNewTokens) =>
-            prompts.Select(p => memory.Count == 0 ? CodeCentricPrompts.NoEvidence : allowed.MaxBy(a => TextAlignment.LcsDice(a, p.Split('\n')[1]))!).ToList();
+        string Free(string prompt, string? prefix)
+        {
+            if (memory.Count == 0) return "";
+            var best = memory.MaxBy(m => TextAlignment.LcsDice(m.Prompt, prompt)).Answer;
+            return prefix is not null && best.Contains(CodeCentricOutput.CodesHeader)
+                ? best[(best.IndexOf(CodeCentricOutput.CodesHeader) + CodeCentricOutput.CodesHeader.Length)..].TrimStart('\n')
+                : best;
+        }
+
+        public IReadOnlyList<GeneratedAnswer> Sample(string prompt, AnswerGrammar grammar, int count, int seed) => throw new NotSupportedException();
     }
 
-    sealed class LookupModels : ICodeCentricModels
+    /// <summary>The stand-in model layer: a fine-tuned folder remembers its examples.</summary>
+    sealed class LookupModels : IModelBackend
     {
+        readonly Dictionary<string, IReadOnlyList<(string Prompt, string Answer)>> _trained = [];
         public List<string> Trained { get; } = [];
-        public ICodeCentricModel Backbone() => new LookupModel([]);
         public Dictionary<string, (int Examples, int Epochs)> Budgets { get; } = [];
-        public (ICodeCentricModel Model, TrainingCost Cost) Train(string arm, IReadOnlyList<(string Prompt, string Answer)> examples, int? epochs = null)
+        public void EnsureBackbone(string directory, bool force) { }
+        public TrainingCost FineTune(string name, string baseModel, string directory, IReadOnlyList<(string Prompt, string Answer)> train,
+            IReadOnlyList<(string Prompt, string Answer)> dev, SftOptions options, bool force)
         {
-            Trained.Add(arm);
-            Budgets[arm] = (examples.Count, epochs ?? 2);
-            long tokens = examples.Sum(e => (long)e.Prompt.Length + e.Answer.Length);
-            return (new LookupModel(examples), new TrainingCost(examples.Count, tokens, 0.01, epochs ?? 2, 0) { OptimizerSteps = (examples.Count + 3) / 4 * (epochs ?? 2) });
+            Trained.Add(name);
+            Budgets[name] = (train.Count, options.Epochs);
+            _trained[directory] = train;
+            long tokens = train.Sum(e => (long)e.Prompt.Length + e.Answer.Length);
+            var steps = (train.Count + options.Train.BatchSize - 1) / options.Train.BatchSize * options.Epochs;
+            return new TrainingCost(train.Count, tokens, 0.01, options.Epochs, 0) { OptimizerSteps = steps };
         }
+        public IAnswerGenerator Generator(string modelDirectory) => new LookupModel(_trained.GetValueOrDefault(modelDirectory, []));
+        public ITextEmbedder Embedder(string modelDirectory) => throw new NotSupportedException();
     }
 
     [Fact]
@@ -52,7 +69,7 @@ public class CodeCentricExperimentTests
         var train = records.Where((_, i) => i % 4 != 0).ToList();
         var test = records.Where((_, i) => i % 4 == 0).ToList();
         var dir = Path.Combine(Path.GetTempPath(), $"icd-ccl-{Guid.NewGuid():N}");
-        var options = CodeCentricOptions.Smoke with { ResultsDir = Path.Combine(dir, "results"), RunsDir = Path.Combine(dir, "runs"), MaxTestRecords = 0 };
+        var options = CodeCentricOptions.Smoke with { ResultsDir = Path.Combine(dir, "results"), RunsDir = Path.Combine(dir, "runs"), MaxTestRecords = 0, Backbone = Path.Combine(dir, "backbone") };
         var chip = new List<ChipCdnPair>
         {
             new(0, "冠心病", [dataset.Codes.NameOf("I25.103")]),
@@ -64,7 +81,8 @@ public class CodeCentricExperimentTests
 
         Assert.Equal(["doc_codes", "doc_evidence", "gold_spans", "silver_synthetic", "span_only", "gold_spans_equal_steps", "silver_synthetic_equal_steps"], models.Trained);
         // Equal-steps control: lines 4–5 get line 2's optimizer steps × batch size examples in one pass.
-        var line2 = (models.Budgets["doc_codes"].Examples + 3) / 4 * models.Budgets["doc_codes"].Epochs * options.BatchSize;
+        var batch = options.FineTune.Train.BatchSize;
+        var line2 = (models.Budgets["doc_codes"].Examples + batch - 1) / batch * models.Budgets["doc_codes"].Epochs * batch;
         Assert.Equal((line2, 1), models.Budgets["gold_spans_equal_steps"]);
         Assert.Equal((line2, 1), models.Budgets["silver_synthetic_equal_steps"]);
         Assert.True(models.Budgets["silver_synthetic"].Examples * models.Budgets["silver_synthetic"].Epochs > line2); // what the control removes

@@ -1,15 +1,17 @@
 using IcdResearch.Data;
 using IcdResearch.Evaluation;
 using IcdResearch.Modeling;
+using IcdResearch.Pipelines;
 using IcdResearch.Pipelines.CodeCentric;
 using IcdResearch.Text;
+using IcdResearch.Tuning;
 
 namespace IcdResearch.Tests;
 
 /// <summary>
 /// End-to-end smoke of the CCL experiment with real TorchSharp models: a tiny random Qwen2-architecture backbone with
-/// a character vocabulary from the synthetic sample, fine-tuned per arm with the SFT trainer, decoded with the
-/// generator. Checks the plumbing and the invariants of every results file, not the (meaningless) scores.
+/// a character vocabulary from the synthetic sample, fine-tuned per arm with the one fine-tuner, decoded with the
+/// one model layer. Checks the plumbing and the invariants of every results file, not the (meaningless) scores.
 /// </summary>
 public class CodeCentricSmokeTests
 {
@@ -44,7 +46,7 @@ public class CodeCentricSmokeTests
         var split = Splits.Create(dataset, seed: 42);
         var data = CodeCentricData.Build(dataset, split.Train.Select(id => dataset.RawById[id]).ToList(),
             split.Test.Select(id => dataset.RawById[id]).ToList(), [], [], options);
-        var summary = CodeCentricExperiment.Run(data, CodeCentricModels.Create(options), options);
+        var summary = CodeCentricExperiment.Run(data, new TorchModelBackend(log: TextWriter.Null), options);
 
         var ablation = ResultsTable.Read(Path.Combine(options.ResultsDir, "ccl_ablation.csv"));
         Assert.Equal(["zero_shot", "doc_codes", "doc_evidence", "gold_spans", "silver_synthetic", "human_evidence", "gold_spans_equal_steps", "silver_synthetic_equal_steps"],
@@ -60,10 +62,13 @@ public class CodeCentricSmokeTests
         // The backbone's mined spans are verbatim substrings of their training documents by construction.
         var modelPairs = SpanPairsFile.Read(Path.Combine(options.ResultsDir, CodeCentricExperiment.ModelSilverPairsFile));
         Assert.All(modelPairs, p => Assert.Contains(data.Train, c => c.Document.Contains(p.Span)));
-        // A finished arm is reused (cost.json + final/): training it again returns the recorded cost without training.
-        var recorded = System.Text.Json.JsonSerializer.Deserialize<TrainingCost>(File.ReadAllText(Path.Combine(options.RunsDir, "doc_codes", "cost.json")));
-        var (_, reused) = CodeCentricModels.Create(options).Train("doc_codes", CodeCentricExperiment.Examples(data, CodeCentricArm.Ablation[1], options.Seed));
+        // A finished arm is reused (same fingerprint): training it again returns the recorded cost without training.
+        var recorded = System.Text.Json.JsonSerializer.Deserialize<TrainingCost>(File.ReadAllText(Path.Combine(options.RunsDir, "doc_codes", TrainingCost.FileName)));
+        var log = new StringWriter();
+        var reused = new TorchModelBackend(log: log).FineTune("doc_codes", options.Backbone!, Path.Combine(options.RunsDir, "doc_codes"),
+            CodeCentricExperiment.Examples(data, CodeCentricArm.Ablation[1], options.Seed), [], options.FineTune with { Train = options.FineTune.Train with { Seed = options.Seed } }, force: false);
         Assert.Equal(recorded, reused);
+        Assert.Contains("reusing fine-tuned doc_codes", log.ToString());
         Assert.NotEmpty(summary.Log);
         Directory.Delete(root, true);
     }

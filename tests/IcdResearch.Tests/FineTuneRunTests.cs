@@ -30,8 +30,8 @@ public class FineTuneRunTests : IDisposable
 
     static SftOptions Options(FineTuneMode mode) => new()
     {
-        Mode = mode, Epochs = 3, BatchSize = 4, LearningRate = mode == FineTuneMode.Full ? 1e-2 : 2e-2, WarmupSteps = 1,
-        MaxLength = 128, Seed = 7, Lora = new LoraConfig { Rank = 4, Alpha = 8 },
+        Mode = mode, Epochs = 3, MaxLength = 128, Lora = new LoraConfig { Rank = 4, Alpha = 8 },
+        Train = new() { BatchSize = 4, LearningRate = mode == FineTuneMode.Full ? 1e-2 : 2e-2, WarmupSteps = 1, Seed = 7 },
     };
 
     [Fact]

@@ -48,7 +48,6 @@ public class GeneratorTests
             Assert.InRange(Math.Abs(p[result.Tokens[i]] - result.TokenProbabilities[i]), 0, 1e-5);
             prefix.Add(result.Tokens[i]);
         }
-        Assert.Equal(result.TokenProbabilities.Average(), result.MeanProbability, 12);
         Assert.Equal(Tok.Decode(result.Tokens), result.Text);
     }
 

@@ -90,7 +90,7 @@ public sealed class LlamaFactoryRecipeTests : IDisposable
         var adapterDir = Path.Combine(_dir, "saves", "primary");
         PeftAdapter.Save(adapted, adapterDir, recipe.BaseModel);
 
-        var (loaded, _) = TorchSystemABackend.LoadModel(adapterDir);   // what `icd serve --model primary=saves/primary` loads
+        var loaded = IcdResearch.Inference.LanguageModel.Load(adapterDir).Model;  // what `icd serve --model primary=saves/primary` loads
         using var ids = tensor(new long[] { 5, 9, 17, 3, 40, 41, 7, 8 }, [2, 4]);
         using var expected = adapted.Forward(ids);
         using var actual = loaded.Forward(ids);

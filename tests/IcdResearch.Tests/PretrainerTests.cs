@@ -23,7 +23,8 @@ public class PretrainerTests
 
     static readonly PretrainOptions Fast = new()
     {
-        Steps = 8, BatchSize = 4, Context = 32, LearningRate = 1e-2, WarmupSteps = 2, EvalEvery = 4, EvalBatches = 2, CheckpointEvery = 4, Seed = 3,
+        Steps = 8, Context = 32, EvalEvery = 4, EvalBatches = 2,
+        Train = PretrainOptions.NanoGpt with { BatchSize = 4, LearningRate = 1e-2, WarmupSteps = 2, SaveEverySteps = 4, Seed = 3 },
     };
 
     [Fact]
@@ -94,7 +95,7 @@ public class PretrainerTests
 
             using (var interrupted = TinyModel(tok))
             {
-                var half = Pretrainer.Train(interrupted, train, heldOut, Fast with { StopAfter = 4 }, resumedDir, TextWriter.Null);
+                var half = Pretrainer.Train(interrupted, train, heldOut, Fast with { Train = Fast.Train with { MaxSteps = 4 } }, resumedDir, TextWriter.Null);
                 Assert.Equal(4, half.Steps);
             }
             using var resumed = TinyModel(tok); // fresh weights: everything must come from the checkpoint
@@ -129,7 +130,7 @@ public class PretrainerTests
             using var logits = model.Forward(input);
             Assert.Equal(new long[] { 1, ids.Count, config.VocabSize }, logits.shape);
             Assert.Equal(report.Result.HeldOutLoss, Pretrainer.HeldOutLoss(model,
-                TokenStream.Encode(corpus.HeldOut.Select(d => d.Text), tok, tok.PadId), Fast.BatchSize, Fast.Context, Fast.EvalBatches), 4);
+                TokenStream.Encode(corpus.HeldOut.Select(d => d.Text), tok, tok.PadId), Fast.Train.BatchSize, Fast.Context, Fast.EvalBatches), 4);
             Assert.True(File.Exists(Path.Combine(dir, BackbonePretraining.ReportFile)));
         }
         finally { Directory.Delete(dir, true); }

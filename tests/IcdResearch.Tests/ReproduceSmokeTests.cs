@@ -110,7 +110,7 @@ public class ReproduceSmokeTests
         Assert.All(predictions, p => Assert.Contains(p.PrimaryCode, primaryCodes));
 
         // A second run reuses every trained model (no retraining) and reproduces the same numbers.
-        Reproduction.Run(new ReproduceOptions(data, Splits.For(data), SystemAProfile.Smoke, results, models, Force: false, Seed: 42, DataDir: null), "system-a");
+        Reproduction.Run(new ReproduceOptions(data, Splits.For(data), ExperimentProfile.Smoke, results, models, Force: false, Seed: 42, DataDir: null), "system-a");
         Assert.Equal(overall.Where(r => r.Arm == "system_a").Select(r => r.Value), ResultsTable.Read(Path.Combine(results, "overall.csv")).Where(r => r.Arm == "system_a").Select(r => r.Value));
         Directory.Delete(root, recursive: true);
     }

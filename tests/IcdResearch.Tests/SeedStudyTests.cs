@@ -89,13 +89,13 @@ public class SeedStudyTests
     [Fact]
     public void CurveOptionsChangeTheProfileAndKeepEachPointsModelsApart()
     {
-        var (sized, sizedName) = Reproduction.Curves(SystemAProfile.Default, "base", null);
-        Assert.Equal("base", sized.BackboneSize);
+        var (sized, sizedName) = Reproduction.Curves(ExperimentProfile.Default, "base", null);
+        Assert.Equal("base", sized.SystemA.BackboneSize);
         Assert.Equal("default-base", sizedName);
-        var (data, dataName) = Reproduction.Curves(SystemAProfile.Default, null, 150);
-        Assert.Equal(150, data.EntityOnlyTrainRecords);
+        var (data, dataName) = Reproduction.Curves(ExperimentProfile.Default, null, 150);
+        Assert.Equal(150, data.SystemA.EntityOnlyTrainRecords);
         Assert.Equal("default-e150", dataName);
-        Assert.Equal("default", Reproduction.Curves(SystemAProfile.Default, "small", 300).ModelsName);   // the profile's own point
-        Assert.Throws<ArgumentException>(() => Reproduction.Curves(SystemAProfile.Default, "huge", null));
+        Assert.Equal("default", Reproduction.Curves(ExperimentProfile.Default, "small", 300).ModelsName);   // the profile's own point
+        Assert.Throws<ArgumentException>(() => Reproduction.Curves(ExperimentProfile.Default, "huge", null));
     }
 }

@@ -4,6 +4,7 @@ using System.Text.Json;
 using IcdResearch.Data;
 using IcdResearch.Inference.OpenAi;
 using IcdResearch.Modeling;
+using IcdResearch.Pipelines;
 using IcdResearch.Pipelines.SystemA;
 using IcdResearch.Text;
 
@@ -97,7 +98,7 @@ public sealed class ServeProcessTests(ServedSmokeModels served) : IClassFixture<
     {
         var cases = served.TestCases(4);
         var config = SystemAConfig.Load(served.ModelsDir);
-        var local = SystemAPipeline.Load(served.ModelsDir, new TorchSystemABackend(null, new HashSet<string>(), null, SystemAProfile.Smoke), config);
+        var local = SystemAPipeline.Load(served.ModelsDir, new TorchModelBackend(), config);
         var remote = SystemAPipeline.Load(served.ModelsDir, new OpenAiSystemABackend(new OpenAiEndpoint(served.Endpoint), new Dictionary<string, string>(), log: TextWriter.Null), config);
 
         var infos = cases.Select(c => c.ClinicalInfo).ToList();

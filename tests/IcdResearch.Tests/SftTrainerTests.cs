@@ -23,8 +23,8 @@ public class SftTrainerTests : IDisposable
 
     static SftOptions Options => new()
     {
-        Mode = FineTuneMode.Full, Epochs = 3, BatchSize = 4, GradientAccumulation = 2, LearningRate = 3e-2,
-        WarmupSteps = 1, MaxLength = 64, Seed = 11,
+        Mode = FineTuneMode.Full, Epochs = 3, GradientAccumulation = 2, MaxLength = 64,
+        Train = new() { BatchSize = 4, LearningRate = 3e-2, WarmupSteps = 1, Seed = 11 },
     };
 
     [Fact]
@@ -58,7 +58,7 @@ public class SftTrainerTests : IDisposable
         var model = new TinyChatModel(seed: 4, wrapQ: lin => q = new LoraLinear(lin, new LoraConfig { Rank = 4 }));
         foreach (var (name, p) in model.named_parameters()) p.requires_grad = name.Contains("lora_");
         using var before = model.Q.weight!.detach().clone();
-        var trainer = new SftTrainer(model, model.Logits, Options with { Mode = FineTuneMode.Lora, LearningRate = 1e-2 }, _dir, null, TextWriter.Null);
+        var trainer = new SftTrainer(model, model.Logits, Options with { Mode = FineTuneMode.Lora, Train = Options.Train with { LearningRate = 1e-2 } }, _dir, null, TextWriter.Null);
         var result = trainer.Train(train, dev, 0);
         Assert.Equal(4 * 32 + 32 * 4, result.TrainableParameters);
         Assert.True(result.BestDevLoss < result.DevLossBefore);
@@ -75,7 +75,7 @@ public class SftTrainerTests : IDisposable
         new SftTrainer(reference, reference.Logits, Options, Path.Combine(_dir, "ref"), null, TextWriter.Null).Train(train, dev, 0);
 
         var interrupted = new TinyChatModel(seed: 5);
-        var first = new SftTrainer(interrupted, interrupted.Logits, Options with { MaxSteps = 4 }, Path.Combine(_dir, "run"), null, TextWriter.Null)
+        var first = new SftTrainer(interrupted, interrupted.Logits, Options with { Train = Options.Train with { MaxSteps = 4 } }, Path.Combine(_dir, "run"), null, TextWriter.Null)
             .Train(train, dev, 0);
         Assert.False(first.Completed);
         Assert.Equal(4, first.Steps);

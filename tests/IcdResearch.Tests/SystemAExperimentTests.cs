@@ -15,7 +15,7 @@ public class SystemAExperimentTests
         var entityOnly = data.TrainEntities.Select(e => e.Id).Except(raw).ToList();
         List<string> test = [.. raw.Take(8), .. entityOnly.Take(4)], dev = [.. raw.Skip(8).Take(8), .. entityOnly.Skip(4).Take(4)];
         var root = Path.Combine(Path.GetTempPath(), $"icd-sysa-{Guid.NewGuid():N}");
-        var backend = new FakeSystemABackend();
+        var backend = new FakeModelBackend();
         var run = new SystemARun
         {
             Data = data, TrainIds = raw.Concat(entityOnly).Except(test).Except(dev).ToList(), DevIds = dev, TestIds = test,

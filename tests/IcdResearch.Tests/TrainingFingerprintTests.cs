@@ -1,4 +1,5 @@
 using IcdResearch.Modeling;
+using IcdResearch.Pipelines;
 using IcdResearch.Pipelines.SystemA;
 using IcdResearch.Text;
 using IcdResearch.Tuning;
@@ -38,7 +39,7 @@ public class TrainingFingerprintTests : IDisposable
     }
 
     [Fact]
-    public void SystemABackendReusesAFinishedModelOnlyForTheSameRun()
+    public void TheFineTunerReusesAFinishedModelOnlyForTheSameRun()
     {
         TorchRuntime.EnsureLoaded();
         var modelDir = Path.Combine(_dir, "backbone");
@@ -46,36 +47,36 @@ public class TrainingFingerprintTests : IDisposable
         new CausalLM(ModelConfig.Tiny("qwen2", vocabSize: tokenizer.VocabSize), seed: 1).SavePretrained(modelDir);
         tokenizer.Save(modelDir);
         var log = new StringWriter();
-        var profile = SystemAProfile.Smoke with { Epochs = 1, MaxLength = 64, BatchSize = 3 };
-        var backend = new TorchSystemABackend(null, new HashSet<string>(), null, profile, log);
+        var smoke = SystemAProfile.Smoke.FineTuneOptions("primary", seed: 42);
+        var options = smoke with { Epochs = 1, MaxLength = 64, Train = smoke.Train with { BatchSize = 3 } };
+        var backend = new TorchModelBackend(log: log);
         var output = Path.Combine(_dir, "primary");
 
-        backend.FineTune("primary", modelDir, output, Examples, Examples[..1], force: false);
-        Assert.True(TorchSystemABackend.Completed(output));
+        backend.FineTune("primary", modelDir, output, Examples, Examples[..1], options, force: false);
+        Assert.True(FineTuneRun.Completed(output));
         var trained = TrainingFingerprint.Read(output);
         Assert.NotNull(trained);
 
-        backend.FineTune("primary", modelDir, output, Examples, Examples[..1], force: false);
+        var cost = backend.FineTune("primary", modelDir, output, Examples, Examples[..1], options, force: false);
         Assert.Contains("reusing fine-tuned primary", log.ToString());
+        Assert.Equal(3, cost.Examples);   // a reused model reports the cost recorded when it was trained
 
         // Other training data (e.g. another split or prompt): retrained, with the reason said.
-        backend.FineTune("primary", modelDir, output, Examples[1..], Examples[..1], force: false);
+        backend.FineTune("primary", modelDir, output, Examples[1..], Examples[..1], options, force: false);
         Assert.Contains("trained with other settings", log.ToString());
         Assert.NotEqual(trained, TrainingFingerprint.Read(output));
-        Assert.True(TorchSystemABackend.Completed(output));
+        Assert.True(FineTuneRun.Completed(output));
 
-        // Other settings through the profile: retrained too.
-        var other = new TorchSystemABackend(null, new HashSet<string>(), null, profile with { LearningRate = 5e-3 }, log);
+        // Other settings: retrained too.
         var before = TrainingFingerprint.Read(output);
-        other.FineTune("primary", modelDir, output, Examples[1..], Examples[..1], force: false);
+        backend.FineTune("primary", modelDir, output, Examples[1..], Examples[..1], options with { Train = options.Train with { LearningRate = 5e-3 } }, force: false);
         Assert.NotEqual(before, TrainingFingerprint.Read(output));
 
         // Another seed (`icd reproduce --seed`) is another run too, and gets its own default models folder.
-        var reseeded = new TorchSystemABackend(null, new HashSet<string>(), null, profile with { LearningRate = 5e-3 }, log, seed: 7);
         before = TrainingFingerprint.Read(output);
-        reseeded.FineTune("primary", modelDir, output, Examples[1..], Examples[..1], force: false);
+        backend.FineTune("primary", modelDir, output, Examples[1..], Examples[..1], options with { Train = options.Train with { LearningRate = 5e-3, Seed = 7 } }, force: false);
         Assert.NotEqual(before, TrainingFingerprint.Read(output));
-        Assert.Equal(Path.Combine("models", "default"), IcdResearch.Pipelines.Reproduction.DefaultModelsDir("default", 42));
-        Assert.Equal(Path.Combine("models", "default-seed7"), IcdResearch.Pipelines.Reproduction.DefaultModelsDir("default", 7));
+        Assert.Equal(Path.Combine("models", "default"), ModelLayout.Root("default", 42));
+        Assert.Equal(Path.Combine("models", "default-seed7"), ModelLayout.Root("default", 7));
     }
 }

@@ -78,7 +78,7 @@ public sealed class BenchCommand : ICliCommand
                 tokenizer = CharTokenizer.Build(Ccl25Dataset.Synthetic().TrainRaw.Select(r => r.FullText()), minFrequency: 1);
                 model = new CausalLM(preset.ModelConfig(2304, tokenizer.EosId, tokenizer.PadId), seed: 0);
             }
-            var b = parse.GetValue(batch) ?? preset.Training.BatchSize;
+            var b = parse.GetValue(batch) ?? preset.Training.Train.BatchSize;
             var t = parse.GetValue(context) ?? preset.Training.Context;
 
             var matmulSizes = parse.GetValue(sizes)!.Split(',').Select(s => int.TryParse(s.Trim(), out var n) && n > 0 ? n

@@ -79,7 +79,7 @@ public sealed class ExportSftCommand : ICliCommand
         var backend = new SftExportBackend(outDir, recipe, inner: null, SystemAExperiment.ModelNames);
         try
         {
-            Reproduction.Run(new ReproduceOptions(dataset, Splits.For(dataset, split, seed), SystemAProfile.Named(profileName),
+            Reproduction.Run(new ReproduceOptions(dataset, Splits.For(dataset, split, seed), ExperimentProfile.Named(profileName),
                 Path.Combine(scratch, "results"), Path.Combine(scratch, "models"), Force: false, seed, dataset.IsSynthetic ? null : DataDirectory.Resolve(dataDir), backend), "system-a");
         }
         catch (SftExportBackend.ExportFinished) { }

@@ -1,8 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
 using IcdResearch.Inference;
-using IcdResearch.Modeling;
-using IcdResearch.Text;
 using IcdResearch.Inference.Constraints;
 
 namespace IcdResearch.Cli.Commands;
@@ -12,9 +10,9 @@ public sealed class GenerateCommand : ICliCommand
 {
     public Command Build()
     {
-        var model = new Option<string>("--model") { Description = "Model folder: config.json, model.safetensors and the tokenizer files.", Required = true };
+        var model = new Option<string>("--model") { Description = "Model folder (config.json, model.safetensors, tokenizer files), a fine-tuning folder (its best/ or final/ model) or a PEFT adapter folder.", Required = true };
         var prompts = new Option<string[]>("--prompt") { Description = "Prompt text; repeat the option to decode several prompts as one left-padded batch.", Required = true, AllowMultipleArgumentsPerToken = false };
-        var chat = new Option<bool>("--chat") { Description = "Wrap each prompt as a user message in the tokenizer's chat template (ChatML) with a generation prompt." };
+        var chat = new Option<bool>("--chat") { Description = "Render each prompt as fine-tuning does: a user message in the model's chat template (ChatML) with a generation prompt." };
         var maxNew = new Option<int>("--max-new-tokens") { Description = "Upper bound on generated tokens per prompt.", DefaultValueFactory = _ => 64 }.Range(0);
         var sample = new Option<bool>("--sample") { Description = "Sample (temperature, top-p) instead of greedy argmax decoding." };
         var temperature = new Option<double>("--temperature") { Description = "Softmax temperature for --sample.", DefaultValueFactory = _ => 1.0 }.Range(0.0, 100.0);
@@ -31,11 +29,10 @@ public sealed class GenerateCommand : ICliCommand
             { model, prompts, chat, maxNew, sample, temperature, topP, seed, allowed, separator, noCache };
         command.SetAction(parse =>
         {
-            var dir = parse.GetValue(model)!;
-            var (lm, tokenizer) = ModelFolder.Load(dir);
-            var texts = parse.GetValue(prompts)!;
-            if (parse.GetValue(chat))
-                texts = texts.Select(t => tokenizer.ApplyChatTemplate([new ChatMessage("user", t)], addGenerationPrompt: true)).ToArray();
+            var lm = LanguageModel.Load(parse.GetValue(model)!);
+            var tokenizer = lm.Tokenizer;
+            var chatPrompts = parse.GetValue(chat);
+            var ids = parse.GetValue(prompts)!.Select(t => chatPrompts ? lm.Render(t) : tokenizer.Encode(t)).ToList();
             IDecodingConstraint? constraint = null;
             if (parse.GetValue(allowed) is { } allowedFile)
             {
@@ -52,7 +49,7 @@ public sealed class GenerateCommand : ICliCommand
                 UseCache = !parse.GetValue(noCache),
                 Constraint = constraint,
             };
-            var results = new Generator(lm, tokenizer).Generate(texts, options);
+            var results = new Generator(lm.Model, tokenizer).Generate(ids, options);
             var output = parse.InvocationConfiguration.Output;
             foreach (var r in results)
                 output.WriteLine(JsonSerializer.Serialize(new
@@ -60,7 +57,7 @@ public sealed class GenerateCommand : ICliCommand
                     text = r.Text,
                     tokens = r.Tokens,
                     token_probabilities = r.TokenProbabilities,
-                    mean_probability = r.MeanProbability,
+                    mean_probability = GeneratedAnswer.ConfidenceOf(r.TokenProbabilities),
                     finish_reason = r.FinishReason.ToString().ToLowerInvariant(),
                 }, new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
             return 0;

@@ -110,12 +110,12 @@ public sealed class InfoCommand : ICliCommand
         {
             if (!IsModelFolder(dir)) continue;
             var fingerprint = TrainingFingerprint.Read(dir);
-            var isModel = File.Exists(Path.Combine(dir, "config.json")) || File.Exists(Path.Combine(dir, "adapter_config.json"));
+            var isModel = Inference.ModelFolder.Holds(dir);
             var notes = new List<string>();
             if (fingerprint is not null) notes.Add($"fingerprint {fingerprint[..Math.Min(12, fingerprint.Length)]}");
             else if (isModel) notes.Add("no training fingerprint");
             if (File.Exists(Path.Combine(dir, "sft-metrics.json")))
-                notes.Add(Pipelines.SystemA.TorchSystemABackend.Completed(dir) ? "fine-tuning completed" : "fine-tuning incomplete (resumable)");
+                notes.Add(FineTuneRun.Completed(dir) ? "fine-tuning completed" : "fine-tuning incomplete (resumable)");
             if (File.Exists(Path.Combine(dir, BackbonePretraining.ReportFile)))
             {
                 using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, BackbonePretraining.ReportFile)));

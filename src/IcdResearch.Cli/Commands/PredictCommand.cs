@@ -2,6 +2,7 @@ using System.CommandLine;
 using IcdResearch.Data;
 using IcdResearch.Evaluation;
 using IcdResearch.Inference;
+using IcdResearch.Pipelines;
 using IcdResearch.Pipelines.SystemA;
 using IcdResearch.Progress;
 
@@ -56,8 +57,8 @@ public sealed class PredictCommand : ICliCommand
                 if (!parse.GetValue(allowSynthetic)) throw new ArgumentException($"{mismatch}. Train on the real data (icd reproduce --data DIR) or pass --allow-synthetic-models to predict anyway.");
                 Warn(mismatch);
             }
-            var backend = (ISystemABackend?)backendOptions.Remote(parse) ?? new TorchSystemABackend(null, new HashSet<string>(), null, SystemAProfile.Default)
-                { LoadSettings = Modeling.ModelLoadSettings.Parse(parse.GetValue(dtype)!, parse.GetValue(device)!) };
+            var backend = (IModelBackend?)backendOptions.Remote(parse)
+                ?? new TorchModelBackend { LoadSettings = Modeling.ModelLoadSettings.Parse(parse.GetValue(dtype)!, parse.GetValue(device)!) };
             var pipeline = SystemAPipeline.Load(modelsDir, backend, config);
             var threshold = VoteThreshold(parse.GetValue(vote)!, config);
             Console.Error.WriteLine($"other diagnoses: a code is kept when it is {VoteRule(threshold, 2 * config.SamplesPerModel)}");

@@ -31,18 +31,18 @@ public sealed class PretrainCommand : ICliCommand
         command.SetAction(parse =>
         {
             var preset = BackbonePreset.Get(parse.GetValue(size)!);
-            var o = preset.Training with { Seed = parse.GetValue(seed) };
-            if (parse.GetValue(steps) is { } s) o = o with { Steps = s, WarmupSteps = Math.Min(o.WarmupSteps, Math.Max(1, s / 10)) };
-            if (parse.GetValue(batch) is { } b) o = o with { BatchSize = b };
+            var o = preset.Training with { Train = preset.Training.Train with { Seed = parse.GetValue(seed) } };
+            if (parse.GetValue(steps) is { } s) o = o with { Steps = s, Train = o.Train with { WarmupSteps = Math.Min(o.Train.WarmupSteps ?? 0, Math.Max(1, s / 10)) } };
+            if (parse.GetValue(batch) is { } b) o = o with { Train = o.Train with { BatchSize = b } };
             if (parse.GetValue(context) is { } c) o = o with { Context = c };
-            if (parse.GetValue(lr) is { } l) o = o with { LearningRate = l };
+            if (parse.GetValue(lr) is { } l) o = o with { Train = o.Train with { LearningRate = l } };
             o.Validate();
 
             var dataset = Ccl25Dataset.Load(parse.GetValue(data));
-            var excluded = ExcludedRecords(dataset, parse.GetValue(split), o.Seed);
+            var excluded = ExcludedRecords(dataset, parse.GetValue(split), o.Train.Seed);
             var chipPath = Path.Combine(DataDirectory.Resolve(parse.GetValue(data)), "chip-cdn", "train.json");
             var chip = !dataset.IsSynthetic && File.Exists(chipPath) ? ChipCdn.Load(chipPath) : null;
-            var corpus = PretrainingCorpus.Build(dataset, excluded, chip, seed: o.Seed);
+            var corpus = PretrainingCorpus.Build(dataset, excluded, chip, seed: o.Train.Seed);
             Console.Error.WriteLine($"corpus: {corpus.Train.Count} train documents ({corpus.TrainCharacters:N0} chars), {corpus.HeldOut.Count} held out ({corpus.HeldOutCharacters:N0} chars); {excluded.Count} test/dev records excluded");
 
             var report = BackbonePretraining.Run(parse.GetValue(output)!, preset, corpus, o, keepCheckpoints: parse.GetValue(keep), restart: parse.GetValue(restart));

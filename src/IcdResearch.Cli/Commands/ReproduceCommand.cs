@@ -3,7 +3,6 @@ using IcdResearch.Figures;
 using IcdResearch.Data;
 using IcdResearch.Pipelines;
 using IcdResearch.Pipelines.Study;
-using IcdResearch.Pipelines.SystemA;
 
 namespace IcdResearch.Cli.Commands;
 
@@ -27,7 +26,7 @@ public sealed class ReproduceCommand : ICliCommand
                           "quick: the real data with the tiny backbone (for an oversubscribed machine).",
             DefaultValueFactory = _ => "default",
         };
-        profile.AcceptOnlyFromAmong("smoke", "quick", "default");
+        profile.AcceptOnlyFromAmong([.. ExperimentProfile.Names]);
         var output = new Option<string>("--out") { Description = "Results folder (CSV files, predictions/, summary.json).", DefaultValueFactory = _ => "results" };
         var models = new Option<string?>("--models") { Description = "Models folder (backbone and fine-tuned models; reused when present). Default: models/<profile> (models/<profile>-seed<N> for a --seed other than 42). A model is reused only if it was trained with the same base model, settings and data." };
         var experiment = new Option<string>("--experiment")
@@ -67,9 +66,9 @@ public sealed class ReproduceCommand : ICliCommand
             var dataDir = parse.GetValue(data);
             var dataset = profileName == "smoke" && dataDir is null ? Ccl25Dataset.Synthetic() : Ccl25Dataset.Load(dataDir);
             if (dataset.Notice is not null) Console.Error.WriteLine($"note: {dataset.Notice}");
-            var (systemAProfile, modelsName) = Reproduction.Curves(SystemAProfile.Named(profileName), parse.GetValue(backboneSize), parse.GetValue(entityRecords));
-            var options = new ReproduceOptions(dataset, Splits.For(dataset, parse.GetValue(split), parse.GetValue(seed)), systemAProfile,
-                parse.GetValue(output)!, parse.GetValue(models) ?? Reproduction.DefaultModelsDir(modelsName, parse.GetValue(seed)), parse.GetValue(force), parse.GetValue(seed),
+            var (experimentProfile, modelsName) = Reproduction.Curves(ExperimentProfile.Named(profileName), parse.GetValue(backboneSize), parse.GetValue(entityRecords));
+            var options = new ReproduceOptions(dataset, Splits.For(dataset, parse.GetValue(split), parse.GetValue(seed)), experimentProfile,
+                parse.GetValue(output)!, parse.GetValue(models) ?? ModelLayout.Root(modelsName, parse.GetValue(seed)), parse.GetValue(force), parse.GetValue(seed),
                 dataset.IsSynthetic ? null : DataDirectory.Resolve(dataDir), backendOptions.Remote(parse));
             if (parse.GetValue(study))
             {
@@ -77,7 +76,7 @@ public sealed class ReproduceCommand : ICliCommand
                 var result = StudyRunner.Run(plan, options.OutDir, options.Data, options.Split, (s, dir) =>
                 {
                     // Each seed: its own results folder and (unless --models pinned one) its own models folder.
-                    var seedOptions = options with { Seed = s, OutDir = dir, ModelsDir = parse.GetValue(models) ?? Reproduction.DefaultModelsDir(modelsName, s) };
+                    var seedOptions = options with { Seed = s, OutDir = dir, ModelsDir = parse.GetValue(models) ?? ModelLayout.Root(modelsName, s) };
                     Reproduction.Run(seedOptions, "all");
                     Reproduction.Run(seedOptions, "ccl");
                     PaperComparison.AddToSummary(dir);

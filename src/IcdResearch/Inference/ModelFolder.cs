@@ -30,6 +30,14 @@ public static class ModelFolder
         }
     }
 
+    /// <summary>The model inside a fine-tuning folder: best/ (best dev epoch), else final/, else the folder itself; null when none holds a model.</summary>
+    public static string? Find(string directory)
+        => new[] { Path.Combine(directory, "best"), Path.Combine(directory, "final"), directory }.FirstOrDefault(Holds);
+
+    /// <summary>Whether a folder holds a model (config.json) or a PEFT adapter (adapter_config.json).</summary>
+    public static bool Holds(string directory)
+        => File.Exists(Path.Combine(directory, "config.json")) || File.Exists(Path.Combine(directory, "adapter_config.json"));
+
     /// <summary>
     /// Throws a <see cref="DataFormatException"/> naming <paramref name="source"/> when the tokenizer does not belong to
     /// the model: more tokens than embedding rows (ids past the table), far fewer (more unused rows than the usual

@@ -1,4 +1,5 @@
 using IcdResearch.Pipelines.SystemA;
+using IcdResearch.Inference;
 using IcdResearch.Inference.Constraints;
 using IcdResearch.Progress;
 

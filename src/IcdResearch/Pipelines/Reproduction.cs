@@ -10,11 +10,12 @@ using IcdResearch.Pipelines.SystemA;
 namespace IcdResearch.Pipelines;
 
 /// <summary>
-/// What `icd reproduce` runs: data, split, profile, folders and seed; <c>Backend</c> puts System A's models on an
-/// OpenAI-compatible server (--backend openai) instead of training and running them in process.
+/// What `icd reproduce` runs: data, split, profile, folders (<c>ModelsDir</c> in the <see cref="ModelLayout"/>) and seed;
+/// <c>Backend</c> puts System A's models on an OpenAI-compatible server (--backend openai) instead of training and
+/// running them in process.
 /// </summary>
-public sealed record ReproduceOptions(Ccl25Dataset Data, DataSplit Split, SystemAProfile Profile, string OutDir, string ModelsDir, bool Force, int Seed, string? DataDir,
-    ISystemABackend? Backend = null);
+public sealed record ReproduceOptions(Ccl25Dataset Data, DataSplit Split, ExperimentProfile Profile, string OutDir, string ModelsDir, bool Force, int Seed, string? DataDir,
+    IModelBackend? Backend = null);
 
 /// <summary>
 /// `icd reproduce` as a library call: the baseline peers, System A (<see cref="SystemAExperiment"/>) and Code-Centric
@@ -24,29 +25,27 @@ public static class Reproduction
 {
     public static readonly string[] Experiments = ["all", "baselines", "system-a", "ccl"];
 
-    /// <summary>models/PROFILE for the default seed, models/PROFILE-seedN otherwise (so a seed study keeps every run's models).</summary>
-    public static string DefaultModelsDir(string profile, int seed) => Path.Combine("models", seed == 42 ? profile : $"{profile}-seed{seed}");
-
     /// <summary>
     /// The profile with the scale/data-curve overrides (backbone size; entity-view records added to fine-tuning) and the
     /// models-folder name that keeps each point's models apart (e.g. "default-base", "default-e150").
     /// </summary>
-    public static (SystemAProfile Profile, string ModelsName) Curves(SystemAProfile profile, string? backboneSize, int? entityRecords)
+    public static (ExperimentProfile Profile, string ModelsName) Curves(ExperimentProfile profile, string? backboneSize, int? entityRecords)
     {
         var name = profile.Name;
-        if (backboneSize is not null && backboneSize != profile.BackboneSize)
+        var systemA = profile.SystemA;
+        if (backboneSize is not null && backboneSize != systemA.BackboneSize)
         {
             Tuning.BackbonePreset.Get(backboneSize);   // validates the name
-            profile = profile with { BackboneSize = backboneSize };   // the profile's pretraining steps (null = the size's preset)
+            systemA = systemA with { BackboneSize = backboneSize };   // the profile's pretraining steps (null = the size's preset)
             name += $"-{backboneSize}";
         }
-        if (entityRecords is { } n && n != profile.EntityOnlyTrainRecords)
+        if (entityRecords is { } n && n != systemA.EntityOnlyTrainRecords)
         {
             if (n < 0) throw new ArgumentException($"--entity-records must be >= 0 (got {n})");
-            profile = profile with { EntityOnlyTrainRecords = n };
+            systemA = systemA with { EntityOnlyTrainRecords = n };
             name += $"-e{n}";
         }
-        return (profile, name);
+        return (profile with { SystemA = systemA }, name);
     }
 
     /// <summary>Runs the chosen experiment(s) and merges their part into summary.json.</summary>
@@ -86,21 +85,24 @@ public static class Reproduction
             return peers;
         }
 
+        // One model layer for both systems: the backbone is pretrained (or reused) once; test and dev records stay out of
+        // its pretraining, as in `icd pretrain` (dev drives selection).
+        var chipCdn = o.DataDir is not null && File.Exists(Path.Combine(o.DataDir, "chip-cdn", "train.json"))
+            ? ChipCdn.Load(Path.Combine(o.DataDir, "chip-cdn", "train.json")) : [];
+        var systemA = o.Profile.SystemA;
+        var local = new TorchModelBackend(new BackboneRecipe(o.Data, o.Split.HeldOutFromPretraining(), chipCdn, systemA.BackboneSize, systemA.PretrainSteps, o.Seed));
+        var backend = o.Backend ?? local;
         if (experiment is "all" or "system-a")
         {
             var sw = Stopwatch.StartNew();
-            var chipCdn = o.DataDir is not null && File.Exists(Path.Combine(o.DataDir, "chip-cdn", "train.json"))
-                ? ChipCdn.Load(Path.Combine(o.DataDir, "chip-cdn", "train.json")) : [];
             var entityOnly = o.Split.TrainEntities.ToArray();
             new Random(o.Seed).Shuffle(entityOnly);
-            // Test and dev records stay out of the backbone's pretraining, as in `icd pretrain` (dev drives selection).
-            var backend = o.Backend ?? new TorchSystemABackend(o.Data, o.Split.HeldOutFromPretraining(), chipCdn, o.Profile, seed: o.Seed);
             var result = new SystemAExperiment(backend, new SystemARun
             {
                 Data = o.Data,
-                TrainIds = o.Split.Train.Concat(entityOnly.Take(o.Profile.EntityOnlyTrainRecords)).ToList(),
+                TrainIds = o.Split.Train.Concat(entityOnly.Take(systemA.EntityOnlyTrainRecords)).ToList(),
                 DevIds = o.Split.Dev, TestIds = o.Split.Test, ChipCdn = chipCdn,
-                ModelsDir = o.ModelsDir, OutDir = o.OutDir, Profile = o.Profile, Force = o.Force, Seed = o.Seed,
+                ModelsDir = o.ModelsDir, OutDir = o.OutDir, Profile = systemA, Force = o.Force, Seed = o.Seed,
                 PeerPredictions = Peers,
             }).Run();
             summary["system_a"] = JsonSerializer.SerializeToNode(result, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower });
@@ -112,13 +114,13 @@ public static class Reproduction
         {
             var sw = Stopwatch.StartNew();
             // Code-Centric Learning (System B) shares the profile's pretrained backbone with System A (pretrained here if absent).
-            var backbone = Path.Combine(o.ModelsDir, "backbone");
-            new TorchSystemABackend(o.Data, o.Split.HeldOutFromPretraining(), [], o.Profile, seed: o.Seed).EnsureBackbone(backbone, o.Force);
-            var cclOptions = CodeCentricOptions.ForProfile(o.Profile.Name == "smoke" ? "smoke" : "default") with
+            var backbone = ModelLayout.Backbone(o.ModelsDir);
+            local.EnsureBackbone(backbone, o.Force);
+            var cclOptions = o.Profile.CodeCentric with
             {
-                ResultsDir = o.OutDir, RunsDir = Path.Combine(o.ModelsDir, "ccl"), Seed = o.Seed, Backbone = backbone,
+                ResultsDir = o.OutDir, RunsDir = ModelLayout.CodeCentricRuns(o.ModelsDir), Seed = o.Seed, Backbone = backbone,
             };
-            var result = CodeCentricExperiment.Run(cclOptions, o.Data, o.Split, o.DataDir, Console.Error.WriteLine);
+            var result = CodeCentricExperiment.Run(cclOptions, local, o.Data, o.Split, o.DataDir, Console.Error.WriteLine);
             summary["ccl"] = new JsonObject { ["files"] = new JsonArray(result.Files.Keys.Select(k => (JsonNode)k).ToArray()) };
             timings["ccl"] = sw.Elapsed.TotalSeconds;
         }

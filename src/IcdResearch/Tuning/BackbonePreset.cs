@@ -13,7 +13,7 @@ public sealed record BackbonePreset(
 {
     public static BackbonePreset Tiny { get; } = new("tiny", HiddenSize: 64, Layers: 2, Heads: 4, KeyValueHeads: 2, IntermediateSize: 128,
         MaxVocab: 512, MinCharFrequency: 1,
-        new PretrainOptions { Steps = 40, BatchSize = 4, Context = 64, LearningRate = 3e-3, WarmupSteps = 4, EvalEvery = 20, EvalBatches = 4, CheckpointEvery = 20 });
+        new PretrainOptions { Steps = 40, Context = 64, EvalEvery = 20, EvalBatches = 4, Train = PretrainOptions.NanoGpt with { BatchSize = 4, LearningRate = 3e-3, WarmupSteps = 4, SaveEverySteps = 20 } });
 
     /// <summary>
     /// 4 layers × 256 hidden, GQA 4/2 heads, SwiGLU 704, context 512: ≈ 27 MFLOP per training token
@@ -22,7 +22,7 @@ public sealed record BackbonePreset(
     /// </summary>
     public static BackbonePreset Small { get; } = new("small", HiddenSize: 256, Layers: 4, Heads: 4, KeyValueHeads: 2, IntermediateSize: 704,
         MaxVocab: 4096, MinCharFrequency: 3,
-        new PretrainOptions { Steps = 400, BatchSize = 8, Context = 512, LearningRate = 2e-3, WarmupSteps = 40, EvalEvery = 100, EvalBatches = 16, CheckpointEvery = 50 });
+        new PretrainOptions { Steps = 400, Context = 512, EvalEvery = 100, EvalBatches = 16, Train = PretrainOptions.NanoGpt with { BatchSize = 8, LearningRate = 2e-3, WarmupSteps = 40, SaveEverySteps = 50 } });
 
     /// <summary>
     /// The next size up for the scale curve: 6 layers × 384 hidden, GQA 6/2 heads, SwiGLU 1056, context 512 — about 3×
@@ -31,7 +31,7 @@ public sealed record BackbonePreset(
     /// </summary>
     public static BackbonePreset Base { get; } = new("base", HiddenSize: 384, Layers: 6, Heads: 6, KeyValueHeads: 2, IntermediateSize: 1056,
         MaxVocab: 4096, MinCharFrequency: 3,
-        new PretrainOptions { Steps = 400, BatchSize = 8, Context = 512, LearningRate = 1.5e-3, WarmupSteps = 40, EvalEvery = 100, EvalBatches = 16, CheckpointEvery = 50 });
+        new PretrainOptions { Steps = 400, Context = 512, EvalEvery = 100, EvalBatches = 16, Train = PretrainOptions.NanoGpt with { BatchSize = 8, LearningRate = 1.5e-3, WarmupSteps = 40, SaveEverySteps = 50 } });
 
     public static IReadOnlyList<BackbonePreset> All { get; } = [Tiny, Small, Base];
 

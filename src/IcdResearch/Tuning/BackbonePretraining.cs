@@ -41,12 +41,12 @@ public static class BackbonePretraining
         var heldOut = TokenStream.Encode(corpus.HeldOut.Select(d => d.Text), tokenizer, separator);
 
         var config = preset.ModelConfig(tokenizer.VocabSize, tokenizer.EosId, tokenizer.PadId);
-        random.manual_seed(options.Seed);
-        using var model = new CausalLM(config, options.Seed);
+        random.manual_seed(options.Train.Seed);
+        using var model = new CausalLM(config, options.Train.Seed);
         var result = Pretrainer.Train(model, train, heldOut, options, checkpointDir, plainOutput);
         var report = new PretrainReport(preset.Name, model.parameters().Sum(p => p.numel()), config.VocabSize,
             corpus.Statistics(), corpus.IsSynthetic, train.Length, heldOut.Length, options, result);
-        if (options.StopAfter is { } stop && stop < options.Steps) return report; // interrupted on purpose: resume later
+        if (options.Train.MaxSteps is { } stop && stop < options.Steps) return report; // interrupted on purpose: resume later
 
         model.SavePretrained(outDir);
         IO.AtomicFile.WriteAllText(Path.Combine(outDir, ReportFile), JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));

@@ -25,7 +25,7 @@ public sealed record LossPoint(int Step, double TrainLoss, double HeldOutLoss);
 public static class Pretrainer
 {
     /// <summary>Settings that only say when to stop, save or evaluate: they may change between a run and its resumption.</summary>
-    static readonly string[] ScheduleOnly = [nameof(PretrainOptions.StopAfter), nameof(PretrainOptions.CheckpointEvery), nameof(PretrainOptions.EvalEvery), nameof(PretrainOptions.EvalBatches)];
+    static readonly string[] ScheduleOnly = ["Train.MaxSteps", "Train.SaveEverySteps", nameof(PretrainOptions.EvalEvery), nameof(PretrainOptions.EvalBatches)];
 
     /// <summary>The fingerprint a pretraining run's checkpoints are checked against: settings, token streams, architecture.</summary>
     public static RunFingerprint Fingerprint(CausalLM model, TokenStream train, TokenStream heldOut, PretrainOptions o) =>
@@ -40,10 +40,10 @@ public static class Pretrainer
         var matrices = named.Where(p => p.parameter.dim() >= 2).Select(p => p.parameter).ToList();
         var vectors = named.Where(p => p.parameter.dim() < 2).Select(p => p.parameter).ToList();
         var optimizer = optim.AdamW(
-            [new AdamW.ParamGroup(matrices, o.LearningRate, o.Beta1, o.Beta2, 1e-8, o.WeightDecay, false, false),
-             new AdamW.ParamGroup(vectors, o.LearningRate, o.Beta1, o.Beta2, 1e-8, 0.0, false, false)],
-            o.LearningRate, o.Beta1, o.Beta2);
-        var schedule = new LearningRateSchedule(o.LearningRate, o.WarmupSteps, o.Steps, LearningRateDecay.Cosine, o.MinLearningRateRatio);
+            [new AdamW.ParamGroup(matrices, o.Train.LearningRate, o.Train.Beta1, o.Train.Beta2, o.Train.Epsilon, o.Train.WeightDecay, false, false),
+             new AdamW.ParamGroup(vectors, o.Train.LearningRate, o.Train.Beta1, o.Train.Beta2, o.Train.Epsilon, 0.0, false, false)],
+            o.Train.LearningRate, o.Train.Beta1, o.Train.Beta2);
+        var schedule = new LearningRateSchedule(o.Train.LearningRate, o.Train.WarmupSteps ?? 0, o.Steps, LearningRateDecay.Cosine, o.Train.MinLearningRateRatio);
         // Two checkpoints are kept so that a torn latest one falls back to the previous.
         var checkpoints = new TrainingCheckpoint(checkpointDir, keepLast: 2, trainableOnly: false, Fingerprint(model, train, heldOut, o));
         var start = checkpoints.TryResume(model, optimizer)?.Step ?? 0;
@@ -51,7 +51,7 @@ public static class Pretrainer
         var clock = System.Diagnostics.Stopwatch.StartNew();
         double trainLoss = double.NaN, heldOutLoss = double.NaN;
         long tokens = 0;
-        var end = Math.Min(o.Steps, o.StopAfter ?? o.Steps);
+        var end = Math.Min(o.Steps, o.Train.MaxSteps ?? o.Steps);
 
         TrainingProgress.Run("pretrain", o.Steps, progress =>
         {
@@ -61,32 +61,32 @@ public static class Pretrainer
                 var lr = schedule.Apply(optimizer, step);
                 using (var scope = NewDisposeScope())
                 {
-                    var (x, y) = train.RandomBatch(o.BatchSize, o.Context, o.Seed, step);
+                    var (x, y) = train.RandomBatch(o.Train.BatchSize, o.Context, o.Train.Seed, step);
                     var logits = model.Forward(x);
                     var loss = nn.functional.cross_entropy(logits.view(-1, logits.shape[^1]), y.view(-1));
                     optimizer.zero_grad();
                     loss.backward();
-                    if (o.GradClip > 0) nn.utils.clip_grad_norm_(model.parameters(), o.GradClip);
+                    if (o.Train.MaxGradNorm > 0) nn.utils.clip_grad_norm_(model.parameters(), o.Train.MaxGradNorm);
                     optimizer.step();
                     trainLoss = loss.item<float>();
                 }
-                tokens += (long)o.BatchSize * o.Context;
-                progress.Report(step + 1, trainLoss, lr, (long)o.BatchSize * o.Context);
+                tokens += (long)o.Train.BatchSize * o.Context;
+                progress.Report(step + 1, trainLoss, lr, (long)o.Train.BatchSize * o.Context);
                 if ((step + 1) % o.EvalEvery == 0 || step + 1 == o.Steps)
                 {
-                    heldOutLoss = HeldOutLoss(model, heldOut, o.BatchSize, o.Context, o.EvalBatches);
+                    heldOutLoss = HeldOutLoss(model, heldOut, o.Train.BatchSize, o.Context, o.EvalBatches);
                     curve.Add(new LossPoint(step + 1, trainLoss, heldOutLoss));
                     progress.Log($"step {step + 1}: train loss {trainLoss:F4}, held-out loss {heldOutLoss:F4} (perplexity {Math.Exp(heldOutLoss):F2})");
                     model.train();
                 }
-                if ((step + 1) % o.CheckpointEvery == 0 || step + 1 == end)
-                    checkpoints.Save(model, optimizer, new TrainingState { Step = step + 1, Seed = o.Seed });
+                if ((step + 1) % o.Train.SaveEverySteps == 0 || step + 1 == end)
+                    checkpoints.Save(model, optimizer, new TrainingState { Step = step + 1, Seed = o.Train.Seed });
             }
             return 0;
         }, startStep: start, plainOutput: plainOutput);
 
         model.eval();
-        if (double.IsNaN(heldOutLoss)) heldOutLoss = HeldOutLoss(model, heldOut, o.BatchSize, o.Context, o.EvalBatches);
+        if (double.IsNaN(heldOutLoss)) heldOutLoss = HeldOutLoss(model, heldOut, o.Train.BatchSize, o.Context, o.EvalBatches);
         var seconds = clock.Elapsed.TotalSeconds;
         return new PretrainResult(end, start, trainLoss, heldOutLoss, seconds, tokens / Math.Max(seconds, 1e-9), curve);
     }

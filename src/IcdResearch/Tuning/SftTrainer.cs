@@ -38,7 +38,7 @@ public sealed class SftTrainer(nn.Module model, LogitsFunction logits, SftOption
     public SftOptions Options { get; } = options.Validate();
 
     /// <summary>Settings that only say when to stop, save or evaluate: they may change between a run and its resumption.</summary>
-    static readonly string[] ScheduleOnly = [nameof(SftOptions.MaxSteps), nameof(SftOptions.SaveEverySteps), nameof(SftOptions.KeepCheckpoints)];
+    static readonly string[] ScheduleOnly = ["Train.MaxSteps", "Train.SaveEverySteps", nameof(SftOptions.KeepCheckpoints)];
 
     /// <summary>What the checkpoints of this trainer are checked against on resume: settings, the encoded examples, the base model.</summary>
     public RunFingerprint Fingerprint(IReadOnlyList<SftSequence> train, IReadOnlyList<SftSequence>? dev) =>
@@ -54,23 +54,23 @@ public sealed class SftTrainer(nn.Module model, LogitsFunction logits, SftOption
         if (parameters.Count == 0) throw new InvalidOperationException("the model has no trainable parameters");
         var trainable = parameters.Sum(p => p.NumberOfElements);
 
-        torch.manual_seed(Options.Seed);
-        var optimizer = optim.AdamW(parameters, Options.LearningRate, Options.Beta1, Options.Beta2, Options.Epsilon, Options.WeightDecay);
-        var batchesPerEpoch = (train.Count + Options.BatchSize - 1) / Options.BatchSize;
+        torch.manual_seed(Options.Train.Seed);
+        var optimizer = optim.AdamW(parameters, Options.Train.LearningRate, Options.Train.Beta1, Options.Train.Beta2, Options.Train.Epsilon, Options.Train.WeightDecay);
+        var batchesPerEpoch = (train.Count + Options.Train.BatchSize - 1) / Options.Train.BatchSize;
         var stepsPerEpoch = (batchesPerEpoch + Options.GradientAccumulation - 1) / Options.GradientAccumulation;
         var totalSteps = stepsPerEpoch * Options.Epochs;
-        var warmup = Options.WarmupSteps ?? (int)Math.Round(Options.WarmupRatio * totalSteps);
-        var schedule = new LearningRateSchedule(Options.LearningRate, warmup, totalSteps, Options.Decay, Options.MinLearningRateRatio);
+        var warmup = Options.Train.WarmupSteps ?? (int)Math.Round(Options.WarmupRatio * totalSteps);
+        var schedule = new LearningRateSchedule(Options.Train.LearningRate, warmup, totalSteps, Options.Decay, Options.Train.MinLearningRateRatio);
         var checkpoints = new TrainingCheckpoint(Path.Combine(outDir, "checkpoints"), Options.KeepCheckpoints, fingerprint: Fingerprint(train, dev));
 
         var state = checkpoints.TryResume(model, optimizer);
         var resumedFrom = state?.Step;
-        if (state is not null && state.Seed != Options.Seed)
-            throw new ArgumentException($"{outDir}: the checkpoint was trained with seed {state.Seed}, not {Options.Seed}; use another --out or the same seed");
+        if (state is not null && state.Seed != Options.Train.Seed)
+            throw new ArgumentException($"{outDir}: the checkpoint was trained with seed {state.Seed}, not {Options.Train.Seed}; use another --out or the same seed");
         var evaluate = dev is { Count: > 0 } && Options.EvaluateEachEpoch;
         if (state is null)
         {
-            state = new TrainingState { Seed = Options.Seed };
+            state = new TrainingState { Seed = Options.Train.Seed };
             if (evaluate) state.Extra["dev_loss_before"] = Format(Evaluate(dev!, padId));
         }
 
@@ -96,8 +96,8 @@ public sealed class SftTrainer(nn.Module model, LogitsFunction logits, SftOption
                     progress.Report(step, loss, lr, tokens);
                     var next = b + Options.GradientAccumulation;
                     state = state with { Step = step, Epoch = epoch, BatchInEpoch = next };
-                    var stop = Options.MaxSteps is { } max && step >= max;
-                    if (stop || (Options.SaveEverySteps > 0 && step % Options.SaveEverySteps == 0))
+                    var stop = Options.Train.MaxSteps is { } max && step >= max;
+                    if (stop || (Options.Train.SaveEverySteps > 0 && step % Options.Train.SaveEverySteps == 0))
                         checkpoints.Save(model, optimizer, state);
                     if (stop)
                     {
@@ -153,10 +153,10 @@ public sealed class SftTrainer(nn.Module model, LogitsFunction logits, SftOption
         double sum = 0;
         long count = 0;
         using (no_grad())
-            for (var i = 0; i < data.Count; i += Options.BatchSize)
+            for (var i = 0; i < data.Count; i += Options.Train.BatchSize)
             {
                 using var scope = NewDisposeScope();
-                using var batch = new SftBatch(data.Skip(i).Take(Options.BatchSize).ToList(), padId);
+                using var batch = new SftBatch(data.Skip(i).Take(Options.Train.BatchSize).ToList(), padId);
                 sum += batch.LossSum(logits(batch.InputIds, batch.AttentionMask)).item<float>();
                 count += batch.LossTokens;
             }
@@ -179,7 +179,7 @@ public sealed class SftTrainer(nn.Module model, LogitsFunction logits, SftOption
             }
             batch.Dispose();
         }
-        if (Options.MaxGradNorm > 0) nn.utils.clip_grad_norm_(parameters, Options.MaxGradNorm);
+        if (Options.Train.MaxGradNorm > 0) nn.utils.clip_grad_norm_(parameters, Options.Train.MaxGradNorm);
         optimizer.step();
         return (total, window.Sum(w => w.Tokens));
     }
@@ -188,8 +188,8 @@ public sealed class SftTrainer(nn.Module model, LogitsFunction logits, SftOption
     List<int[]> EpochBatches(int count, int epoch)
     {
         var order = Enumerable.Range(0, count).ToArray();
-        new Random(unchecked(Options.Seed * 1_000_003 + epoch) & int.MaxValue).Shuffle(order);
-        return order.Chunk(Options.BatchSize).ToList();
+        new Random(unchecked(Options.Train.Seed * 1_000_003 + epoch) & int.MaxValue).Shuffle(order);
+        return order.Chunk(Options.Train.BatchSize).ToList();
     }
 
     static string Format(double v) => v.ToString("R", CultureInfo.InvariantCulture);

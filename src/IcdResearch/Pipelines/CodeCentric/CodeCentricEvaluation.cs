@@ -1,4 +1,7 @@
 using IcdResearch.Evaluation;
+using IcdResearch.Inference;
+using IcdResearch.Inference.Constraints;
+using IcdResearch.Progress;
 
 namespace IcdResearch.Pipelines.CodeCentric;
 
@@ -21,22 +24,46 @@ public sealed class CodeCentricEvaluation(CodeCentricData data, CodeCentricOptio
 
     public IReadOnlyList<IReadOnlySet<string>> Gold => data.Test.Select(c => c.CodeSet).ToList();
 
-    public Outputs Documents(ICodeCentricModel model, bool withEvidence, bool humanEvidence = false)
+    public Outputs Documents(IAnswerGenerator model, bool withEvidence, bool humanEvidence = false)
     {
         var prompts = data.Test.Select(c => CodeCentricPrompts.Document(c.Document, withEvidence || humanEvidence)).ToList();
         var prefixes = humanEvidence
             ? data.Test.Select(c => (string?)(CodeCentricOutput.Format(c.Evidence, [], data.Names) + "\n")).ToList()
             : null;
-        var raw = model.Generate(prompts, prefixes, options.MaxNewTokensDocument);
+        var raw = Generate(model, prompts, prefixes, options.MaxNewTokensDocument);
         var parsed = raw.Select((r, i) => CodeCentricOutput.Parse((prefixes?[i] ?? "") + r, data.CodeSpace, _nameToCode)).ToList();
         return new Outputs(raw, parsed);
     }
 
     /// <summary>Out-of-domain mentions → the first valid code of each answer.</summary>
-    public IReadOnlyList<string?> Spans(ICodeCentricModel model, IReadOnlyList<string> spans)
+    public IReadOnlyList<string?> Spans(IAnswerGenerator model, IReadOnlyList<string> spans)
     {
-        var raw = model.Generate(spans.Select(CodeCentricPrompts.ForSpan).ToList(), null, options.MaxNewTokensSpan);
+        var raw = Generate(model, spans.Select(CodeCentricPrompts.ForSpan).ToList(), null, options.MaxNewTokensSpan);
         return raw.Select(r => CodeCentricOutput.Parse(r, data.CodeSpace, _nameToCode).Codes.FirstOrDefault()).ToList();
+    }
+
+    /// <summary>
+    /// Greedy free generation (optionally continuing a forced answer prefix), prompts ordered by length so that the
+    /// model's batches waste little compute on padding; answers come back in prompt order.
+    /// </summary>
+    static IReadOnlyList<string> Generate(IAnswerGenerator model, IReadOnlyList<string> prompts, IReadOnlyList<string?>? prefixes, int maxNewTokens)
+    {
+        var order = Enumerable.Range(0, prompts.Count).OrderBy(i => prompts[i].Length + (prefixes?[i]?.Length ?? 0)).ToList();
+        var free = new AnswerGrammar.Free();
+        var text = new string[prompts.Count];
+        long tokens = 0;
+        WorkProgress.Run("generation", prompts.Count, "prompts", progress =>
+        {
+            foreach (var chunk in order.Chunk(8))
+            {
+                var answers = model.Greedy(chunk.Select(i => prompts[i]).ToList(), chunk.Select(_ => (AnswerGrammar)free).ToList(),
+                    prefixes is null ? null : chunk.Select(i => prefixes[i]).ToList(), maxNewTokens);
+                for (var k = 0; k < chunk.Length; k++) text[chunk[k]] = answers[k].Text;
+                tokens += answers.Sum(a => a.TokenProbabilities.Count);
+                progress.Advance(chunk.Length, $"{tokens / Math.Max(1e-9, progress.Elapsed.TotalSeconds):F0} generated tok/s");
+            }
+        });
+        return text;
     }
 
     /// <summary>Code-set metrics of a subset of test records (indices), for the bootstrap.</summary>

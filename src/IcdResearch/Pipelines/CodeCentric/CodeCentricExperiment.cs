@@ -4,6 +4,8 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using IcdResearch.Data;
 using IcdResearch.Evaluation;
+using IcdResearch.Inference;
+using IcdResearch.Tuning;
 
 namespace IcdResearch.Pipelines.CodeCentric;
 
@@ -27,22 +29,27 @@ public static class CodeCentricExperiment
     /// The whole experiment from a data folder (`icd ccl`, `icd reproduce --experiment ccl`): loads the data on the
     /// shared split, fine-tunes the arms on the backbone of <paramref name="options"/> and writes results/ccl_*.csv.
     /// </summary>
-    public static Summary Run(CodeCentricOptions options, string? dataDir = null, Action<string>? log = null)
+    public static Summary Run(CodeCentricOptions options, IModelBackend models, string? dataDir = null, Action<string>? log = null)
     {
         var data = CodeCentricData.Load(options, dataDir, log);
-        return Run(data, CodeCentricModels.Create(options, log), options, log: log);
+        return Run(data, models, options, log: log);
     }
 
     /// <summary>For `icd reproduce --experiment ccl`: the dataset and split it already holds.</summary>
-    public static Summary Run(CodeCentricOptions options, Ccl25Dataset dataset, DataSplit split, string? dataDir = null, Action<string>? log = null)
+    public static Summary Run(CodeCentricOptions options, IModelBackend models, Ccl25Dataset dataset, DataSplit split, string? dataDir = null, Action<string>? log = null)
     {
         var data = CodeCentricData.Load(options, dataset, split, dataDir, log);
-        return Run(data, CodeCentricModels.Create(options, log), options, log: log);
+        return Run(data, models, options, log: log);
     }
 
-    /// <summary>Runs every arm on <paramref name="data"/> with models from <paramref name="models"/>, writing results/ccl_*.csv.</summary>
-    public static Summary Run(CodeCentricData data, ICodeCentricModels models, CodeCentricOptions options, string split = "test", Action<string>? log = null)
+    /// <summary>
+    /// Runs every arm on <paramref name="data"/>: the backbone (<see cref="CodeCentricOptions.Backbone"/>) zero-shot,
+    /// and per trained arm a fine-tune of it through the one fine-tuner (<see cref="IModelBackend.FineTune"/>, reused
+    /// when finished on the same data and options) into RunsDir/&lt;arm&gt;; writes results/ccl_*.csv.
+    /// </summary>
+    public static Summary Run(CodeCentricData data, IModelBackend models, CodeCentricOptions options, string split = "test", Action<string>? log = null)
     {
+        var backbone = options.Backbone ?? throw new ArgumentException("CodeCentricOptions.Backbone: no backbone folder given");
         var lines = new List<string>();
         void Log(string s) { lines.Add(s); log?.Invoke(s); }
         Directory.CreateDirectory(options.ResultsDir);
@@ -53,7 +60,7 @@ public static class CodeCentricExperiment
             $"mining {data.MiningReport.Found}/{data.MiningReport.Attempts} found, {data.MiningReport.NoEvidence} no evidence, {data.MiningReport.NonVerbatim} non-verbatim; " +
             $"withheld from the training documents (Figure 3): {(data.Withheld.Count == 0 ? "none" : string.Join(" ", data.Withheld))}");
 
-        if (options.MineWithModel) files["ccl_pairs.csv"] = [.. files["ccl_pairs.csv"], .. CompareModelMiner(data, models.Backbone(), options, Log)];
+        if (options.MineWithModel) files["ccl_pairs.csv"] = [.. files["ccl_pairs.csv"], .. CompareModelMiner(data, models.Generator(backbone), options, Log)];
         var eval = new CodeCentricEvaluation(data, options);
         int n = data.Test.Count;
         var ablation = new List<ResultRow>();
@@ -71,12 +78,13 @@ public static class CodeCentricExperiment
         foreach (var arm in arms)
         {
             var sw = Stopwatch.StartNew();
-            ICodeCentricModel model;
-            if (!arm.Trained) model = models.Backbone();
+            IAnswerGenerator model;
+            if (!arm.Trained) model = models.Generator(backbone);
             else
             {
-                var examples = Examples(data, arm, options.Seed);
-                (model, var cost) = models.Train(arm.Name, examples);
+                var runDir = Path.Combine(options.RunsDir, arm.Name);
+                var cost = models.FineTune(arm.Name, backbone, runDir, Examples(data, arm, options.Seed), [], FineTuneOptions(options), force: false);
+                model = models.Generator(runDir);
                 costs[arm.Name] = cost;
                 efficiency.AddRange(CostRows(arm, cost));
             }
@@ -131,9 +139,11 @@ public static class CodeCentricExperiment
                 // Line 2's optimizer steps × batch size examples, as one pass over a schedule of this arm's examples.
                 var sw = Stopwatch.StartNew();
                 var name = EqualSteps.ArmName(arm);
-                var budget = line2.OptimizerSteps > 0 ? line2.OptimizerSteps * options.BatchSize : line2.Examples * line2.Epochs;
+                var budget = line2.OptimizerSteps > 0 ? line2.OptimizerSteps * options.FineTune.Train.BatchSize : line2.Examples * line2.Epochs;
                 var schedule = EqualSteps.Schedule(Examples(data, arm, options.Seed), budget, options.Seed);
-                var (model, cost) = models.Train(name, schedule, epochs: 1);
+                var runDir = Path.Combine(options.RunsDir, name);
+                var cost = models.FineTune(name, backbone, runDir, schedule, [], FineTuneOptions(options) with { Epochs = 1 }, force: false);
+                var model = models.Generator(runDir);
                 costs[name] = cost;
                 efficiency.AddRange(CostRows(arm with { Name = name }, cost));
                 var outputs = eval.Documents(model, arm.AsksForEvidence);
@@ -144,7 +154,7 @@ public static class CodeCentricExperiment
                     var (lo, hi) = CorpusBootstrap.Ci(n, stat, options.Seed, options.Resamples);
                     var p = CorpusBootstrap.PairedP(n, idx => eval.Metrics(line3, idx).Named().First(x => x.Metric == metric).Value, stat, options.Seed, options.Resamples);
                     ablation.Add(Row("ccl_ablation", name, split, n, metric, value, lo, hi,
-                        $"Table 3 line {arm.Line} with line 2's optimizer steps ({schedule.Count} examples in one pass, batch {options.BatchSize}; line 2: {line2.Examples} examples × {line2.Epochs} epochs); p vs doc_evidence (line 3, same steps)", p));
+                        $"Table 3 line {arm.Line} with line 2's optimizer steps ({schedule.Count} examples in one pass, batch {options.FineTune.Train.BatchSize}; line 2: {line2.Examples} examples × {line2.Epochs} epochs); p vs doc_evidence (line 3, same steps)", p));
                 }
                 Log($"{name}: micro-F1 {Fmt(eval.Metrics(outputs).MicroF1)} ({sw.Elapsed.TotalSeconds:F0}s)");
                 WriteAll();
@@ -193,7 +203,10 @@ public static class CodeCentricExperiment
     /// model finds a span and how often it agrees with the aligner. Its consolidated pairs are kept for inspection
     /// (results/ccl_silver_pairs_model.v1.jsonl); training uses the aligner's pairs when the model cannot mine usefully.
     /// </summary>
-    static List<ResultRow> CompareModelMiner(CodeCentricData data, ICodeCentricModel backbone, CodeCentricOptions options, Action<string> log)
+    /// <summary>The fine-tuning options of every trained arm: the profile's, under the run's seed.</summary>
+    static SftOptions FineTuneOptions(CodeCentricOptions options) => options.FineTune with { Train = options.FineTune.Train with { Seed = options.Seed } };
+
+    static List<ResultRow> CompareModelMiner(CodeCentricData data, IAnswerGenerator backbone, CodeCentricOptions options, Action<string> log)
     {
         var docs = data.Train.Take(options.ModelMinerDocuments > 0 ? options.ModelMinerDocuments : data.Train.Count)
             .Select(c => new SilverPairMiner.Document(c.Id, c.Document, c.Codes)).ToList();

@@ -1,3 +1,5 @@
+using IcdResearch.Tuning;
+
 namespace IcdResearch.Pipelines.CodeCentric;
 
 /// <summary>
@@ -15,17 +17,13 @@ public sealed record CodeCentricOptions
     public string ResultsDir { get; init; } = "results";
     /// <summary>Where trained arms (checkpoints) and raw generations go; re-runs reuse finished arms.</summary>
     public string RunsDir { get; init; } = Path.Combine("runs", "ccl");
-    /// <summary>Backbone model folder; null = the project's default pretrained backbone.</summary>
+    /// <summary>Backbone model folder; null = the profile's backbone in the default layout (<see cref="ModelLayout.Backbone"/>).</summary>
     public string? Backbone { get; init; }
     /// <summary>Document layout: 96 characters (入院诊断 first) keep the prompt + evidence-and-codes answer (mean 147,
     /// max 245 characters on the real test records) short enough for the CPU budget and the backbone's context.</summary>
     public CodeCentricDocument Document { get; init; } = new() { MaxChars = 96 };
-    public int Epochs { get; init; } = 6;
-    public double LearningRate { get; init; } = 5e-4;
-    public int MaxLength { get; init; } = 512;
-    public int BatchSize { get; init; } = 4;
-    /// <summary>Prompts decoded together (left-padded batch with a KV cache).</summary>
-    public int GenerationBatchSize { get; init; } = 8;
+    /// <summary>Fine-tuning of every trained arm: full fine-tuning, no per-epoch dev evaluation (the run's seed is set at use).</summary>
+    public SftOptions FineTune { get; init; } = new() { Mode = FineTuneMode.Full, Epochs = 6, MaxLength = 512, EvaluateEachEpoch = false, Train = new() { BatchSize = 4, LearningRate = 5e-4 } };
     /// <summary>Evaluate on at most this many test records (0 = all).</summary>
     public int MaxTestRecords { get; init; }
     /// <summary>At most this many out-of-domain CHIP-CDN dev mentions (0 = all).</summary>
@@ -60,15 +58,8 @@ public sealed record CodeCentricOptions
 
     public static CodeCentricOptions Smoke => new()
     {
-        Profile = "smoke", Epochs = 1, LearningRate = 2e-3, TrainSpanOnly = true, ModelMinerDocuments = 8, MaxTestRecords = 6, MaxOodMentions = 12, MaxTabularPairs = 40, MaxIndexPairs = 40,
+        Profile = "smoke", FineTune = Default.FineTune with { Epochs = 1, MaxLength = 256, Train = Default.FineTune.Train with { LearningRate = 2e-3 } }, TrainSpanOnly = true, ModelMinerDocuments = 8, MaxTestRecords = 6, MaxOodMentions = 12, MaxTabularPairs = 40, MaxIndexPairs = 40,
         MaxNewTokensDocument = 48, MaxNewTokensSpan = 16, Resamples = 200, Document = new CodeCentricDocument { MaxChars = 96 },
-        MaxLength = 256, WithheldCodes = 2,
-    };
-
-    public static CodeCentricOptions ForProfile(string profile) => profile switch
-    {
-        "smoke" => Smoke,
-        "default" => Default,
-        _ => throw new ArgumentException($"unknown profile '{profile}'; expected smoke or default", nameof(profile)),
+        WithheldCodes = 2,
     };
 }

@@ -1,14 +1,17 @@
+using IcdResearch.Inference;
+using IcdResearch.Inference.Constraints;
+
 namespace IcdResearch.Pipelines.CodeCentric;
 
 /// <summary>
 /// Stage 1 of silver mining with the model itself (CCL paper Eq. 6, prompt <see cref="CodeCentricPrompts.MineSpan"/>):
 /// for each training document and gold code the model answers with a span of the document or 无证据. Decoding is
-/// restricted by a prefix trie to the document's substrings (2 to <c>maxSpan</c> characters, whole segments only
+/// restricted (one-name answer grammar, a prefix trie over the allowed strings) to the document's substrings (2 to <c>maxSpan</c> characters, whole segments only
 /// inside one clause) and 无证据, so every answer is verbatim by construction — and is still checked. Stage 2 uses the
 /// same frequency consolidation as the aligner (<see cref="SilverPairMiner.Consolidate"/>); the consolidation prompt
 /// (<see cref="CodeCentricPrompts.ConsolidateSpans"/>) is documented but not asked of the small backbone.
 /// </summary>
-public sealed class ModelSpanMiner(ICodeCentricModel model, int maxSpan = 16, int maxNewTokens = 24)
+public sealed class ModelSpanMiner(IAnswerGenerator model, int maxSpan = 16, int maxNewTokens = 24)
 {
     public (List<SilverPairMiner.MinedSpan> Spans, SilverPairMiner.Report Report) ExtractAll(
         IEnumerable<SilverPairMiner.Document> documents, IReadOnlyDictionary<string, string> names)
@@ -20,7 +23,8 @@ public sealed class ModelSpanMiner(ICodeCentricModel model, int maxSpan = 16, in
             docs++;
             var codes = doc.Codes.Distinct().ToList();
             var prompts = codes.Select(c => string.Format(CodeCentricPrompts.MineSpan, c, names.GetValueOrDefault(c, c), doc.Text)).ToList();
-            var answers = model.GenerateRestricted(prompts, Candidates(doc.Text).Append(CodeCentricPrompts.NoEvidence).ToList(), maxNewTokens);
+            var grammar = new AnswerGrammar.OneName(Candidates(doc.Text).Append(CodeCentricPrompts.NoEvidence).ToList());
+            var answers = model.Greedy(prompts, prompts.Select(_ => (AnswerGrammar)grammar).ToList(), null, maxNewTokens).Select(a => a.Text).ToList();
             for (int i = 0; i < codes.Count; i++)
             {
                 attempts++;

@@ -1,3 +1,4 @@
+using IcdResearch.Inference;
 using IcdResearch.Inference.Constraints;
 using IcdResearch.Inference.OpenAi;
 
@@ -17,9 +18,12 @@ public sealed class OpenAiAnswerGenerator(OpenAiEndpoint endpoint, string model,
 
     public string Model => model;
 
-    public IReadOnlyList<GeneratedAnswer> Greedy(IReadOnlyList<string> prompts, IReadOnlyList<AnswerGrammar> grammars)
+    public IReadOnlyList<GeneratedAnswer> Greedy(IReadOnlyList<string> prompts, IReadOnlyList<AnswerGrammar> grammars,
+        IReadOnlyList<string?>? answerPrefixes = null, int? maxNewTokens = null)
     {
-        var requests = prompts.Select((p, i) => Request(p, grammars[i], n: 1, seed: null, temperature: 0, topP: 1)).ToList();
+        if (answerPrefixes?.Any(p => !string.IsNullOrEmpty(p)) == true)
+            throw new NotSupportedException($"{endpoint.Endpoint}: forced answer prefixes are not part of the OpenAI chat API");
+        var requests = prompts.Select((p, i) => Request(p, grammars[i], n: 1, seed: null, temperature: 0, topP: 1, maxNewTokens)).ToList();
         var responses = Task.WhenAll(requests.Select(r => endpoint.ChatAsync(r))).GetAwaiter().GetResult();
         return responses.Select(r => Answer(r.Choices.Single())).ToList();
     }
@@ -31,7 +35,7 @@ public sealed class OpenAiAnswerGenerator(OpenAiEndpoint endpoint, string model,
         return response.Choices.OrderBy(c => c.Index).Select(Answer).ToList();
     }
 
-    ChatCompletionRequest Request(string prompt, AnswerGrammar grammar, int n, int? seed, double temperature, double topP)
+    ChatCompletionRequest Request(string prompt, AnswerGrammar grammar, int n, int? seed, double temperature, double topP, int? maxNewTokens = null)
     {
         var choices = grammar is AnswerGrammar.Free ? null : grammar.Choices();
         var gbnf = grammar is AnswerGrammar.Free || choices is not null ? null : grammar.ToUnitGrammar().ToGbnf();
@@ -44,7 +48,7 @@ public sealed class OpenAiAnswerGenerator(OpenAiEndpoint endpoint, string model,
             Seed = seed,
             Temperature = temperature,
             TopP = topP,
-            MaxTokens = grammar is AnswerGrammar.Free ? _settings.FreeMaxTokens : null,
+            MaxTokens = maxNewTokens ?? (grammar is AnswerGrammar.Free ? _settings.FreeMaxTokens : null),
             Logprobs = true,
             GuidedChoice = structured ? null : choices,
             GuidedGrammar = structured ? null : gbnf,
@@ -60,7 +64,7 @@ public sealed class OpenAiAnswerGenerator(OpenAiEndpoint endpoint, string model,
     }
 }
 
-/// <summary>Sampling settings of <see cref="OpenAiAnswerGenerator"/> (the in-process defaults of <see cref="LmAnswerGenerator"/>).</summary>
+/// <summary>Sampling settings of <see cref="OpenAiAnswerGenerator"/> (the in-process defaults of <see cref="LanguageModel"/>).</summary>
 public sealed record OpenAiGenerationSettings
 {
     public double Temperature { get; init; } = 0.8;

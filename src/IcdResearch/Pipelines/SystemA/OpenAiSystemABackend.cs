@@ -1,6 +1,8 @@
 using System.Text.Json;
+using IcdResearch.Inference;
 using IcdResearch.Inference.OpenAi;
 using IcdResearch.Retrieval;
+using IcdResearch.Tuning;
 
 namespace IcdResearch.Pipelines.SystemA;
 
@@ -14,7 +16,7 @@ namespace IcdResearch.Pipelines.SystemA;
 /// <see cref="FineTune"/> only say where the models come from (`icd export-sft` → LLaMA-Factory, docs/scale-out.md).
 /// </summary>
 public sealed class OpenAiSystemABackend(OpenAiEndpoint endpoint, IReadOnlyDictionary<string, string> models,
-    OpenAiGenerationSettings? settings = null, TextWriter? log = null) : ISystemABackend
+    OpenAiGenerationSettings? settings = null, TextWriter? log = null) : IModelBackend
 {
     readonly TextWriter _log = log ?? Console.Error;
 
@@ -41,9 +43,12 @@ public sealed class OpenAiSystemABackend(OpenAiEndpoint endpoint, IReadOnlyDicti
     public void EnsureBackbone(string directory, bool force)
         => _log.WriteLine($"backbone: served by {endpoint.Endpoint} as '{ModelName(directory)}' (not trained here)");
 
-    public void FineTune(string name, string baseModel, string directory, IReadOnlyList<(string Prompt, string Answer)> train,
-        IReadOnlyList<(string Prompt, string Answer)> dev, bool force)
-        => _log.WriteLine($"{name}: served by {endpoint.Endpoint} as '{ModelName(directory)}' (trained elsewhere: icd export-sft → llamafactory-cli, docs/scale-out.md)");
+    public TrainingCost FineTune(string name, string baseModel, string directory, IReadOnlyList<(string Prompt, string Answer)> train,
+        IReadOnlyList<(string Prompt, string Answer)> dev, SftOptions options, bool force)
+    {
+        _log.WriteLine($"{name}: served by {endpoint.Endpoint} as '{ModelName(directory)}' (trained elsewhere: icd export-sft → llamafactory-cli, docs/scale-out.md)");
+        return new TrainingCost(train.Count, 0, double.NaN, options.Epochs, double.NaN);
+    }
 
     public IAnswerGenerator Generator(string modelDirectory)
     {
@@ -51,7 +56,7 @@ public sealed class OpenAiSystemABackend(OpenAiEndpoint endpoint, IReadOnlyDicti
         return new OpenAiAnswerGenerator(server, model, settings);
     }
 
-    public ITextEmbedder HiddenStateEmbedder(string modelDirectory)
+    public ITextEmbedder Embedder(string modelDirectory)
     {
         var (server, model) = Resolve(modelDirectory);
         return new EndpointEmbedder(server, model);

@@ -1,4 +1,5 @@
 using IcdResearch.Data;
+using IcdResearch.Inference;
 using IcdResearch.Inference.Constraints;
 
 namespace IcdResearch.Pipelines.SystemA;

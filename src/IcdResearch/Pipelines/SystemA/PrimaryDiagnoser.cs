@@ -1,3 +1,4 @@
+using IcdResearch.Inference;
 using IcdResearch.Inference.Constraints;
 using IcdResearch.Progress;
 

@@ -1,3 +1,4 @@
+using IcdResearch.Inference;
 using IcdResearch.Retrieval;
 using IcdResearch.Tuning;
 
@@ -11,8 +12,8 @@ namespace IcdResearch.Pipelines.SystemA;
 /// (<see cref="ExportFinished"/>). The re-judge examples need the retrieval index: without a backbone the hidden-state
 /// embedding is not available, so TF-IDF is used (the recipe's choice is then TF-IDF).
 /// </summary>
-public sealed class SftExportBackend(string directory, Func<string, LlamaFactoryRecipe?> recipeFor, ISystemABackend? inner, IReadOnlyList<string> roles,
-    TextWriter? log = null) : ISystemABackend
+public sealed class SftExportBackend(string directory, Func<string, LlamaFactoryRecipe?> recipeFor, IModelBackend? inner, IReadOnlyList<string> roles,
+    TextWriter? log = null) : IModelBackend
 {
     readonly TextWriter _log = log ?? Console.Error;
     readonly HashSet<string> _written = [];
@@ -27,23 +28,24 @@ public sealed class SftExportBackend(string directory, Func<string, LlamaFactory
         if (inner is not null) inner.EnsureBackbone(backbone, force);
     }
 
-    public void FineTune(string name, string baseModel, string modelDirectory, IReadOnlyList<(string Prompt, string Answer)> train,
-        IReadOnlyList<(string Prompt, string Answer)> dev, bool force)
+    public TrainingCost FineTune(string name, string baseModel, string modelDirectory, IReadOnlyList<(string Prompt, string Answer)> train,
+        IReadOnlyList<(string Prompt, string Answer)> dev, SftOptions options, bool force)
     {
         LlamaFactoryExport.Write(train.Select(e => new SftExample(e.Prompt, e.Answer)), directory, $"{name}-train");
         if (dev.Count > 0) LlamaFactoryExport.Write(dev.Select(e => new SftExample(e.Prompt, e.Answer)), directory, $"{name}-dev");
         var yaml = recipeFor(name)?.Write(directory, name, $"{name}-train", dev.Count > 0 ? $"{name}-dev" : null, Path.Combine("saves", name));
         _log.WriteLine($"exported {name}: {train.Count} train / {dev.Count} dev examples{(yaml is null ? "" : $", {yaml}")}");
         _written.Add(name);
-        if (inner is not null) inner.FineTune(name, baseModel, modelDirectory, train, dev, force);
-        else if (roles.All(_written.Contains)) throw new ExportFinished();
+        if (inner is not null) return inner.FineTune(name, baseModel, modelDirectory, train, dev, options, force);
+        if (roles.All(_written.Contains)) throw new ExportFinished();
+        return new TrainingCost(train.Count, 0, double.NaN, options.Epochs, double.NaN);
     }
 
     public IAnswerGenerator Generator(string modelDirectory)
         => (inner ?? throw new InvalidOperationException("exporting only: no models to generate with")).Generator(modelDirectory);
 
-    public ITextEmbedder HiddenStateEmbedder(string modelDirectory)
-        => inner is not null && TorchSystemABackend.ModelFolder(modelDirectory) is not null ? inner.HiddenStateEmbedder(modelDirectory) : new NoHiddenStates();
+    public ITextEmbedder Embedder(string modelDirectory)
+        => inner is not null && ModelFolder.Find(modelDirectory) is not null ? inner.Embedder(modelDirectory) : new NoHiddenStates();
 
     /// <summary>Stands in for a backbone that does not exist: every text gets the same vector, so the dev study picks TF-IDF.</summary>
     sealed class NoHiddenStates : ITextEmbedder

@@ -14,7 +14,7 @@ namespace IcdResearch.Pipelines.SystemA;
 /// </summary>
 public sealed class SystemABenchmarkSection : IBenchmarkSection
 {
-    public const string TrainedModels = "models/default";
+    public static string TrainedModels { get; } = ModelLayout.Root("default", 42);
     public const int Records = 4;
 
     public string Name => "system_a";
@@ -28,7 +28,7 @@ public sealed class SystemABenchmarkSection : IBenchmarkSection
         {
             if (!trained) WriteRandomModels(dir, data);
             var config = SystemAConfig.Load(dir);
-            var pipeline = SystemAPipeline.Load(dir, new TorchSystemABackend(null, new HashSet<string>(), null, SystemAProfile.Default), config);
+            var pipeline = SystemAPipeline.Load(dir, new TorchModelBackend(), config);
             var cases = TestCases(data, config);
             pipeline.Predict(cases.Take(1).ToList());   // warm-up: loads the models
             var clock = Stopwatch.StartNew();

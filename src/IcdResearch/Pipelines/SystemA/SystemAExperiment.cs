@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using IcdResearch.Data;
 using IcdResearch.Evaluation;
+using IcdResearch.Inference;
 using IcdResearch.Ner;
 using IcdResearch.Progress;
 using IcdResearch.Retrieval;
@@ -39,7 +40,7 @@ public sealed record SystemARun
 /// (Table 3), and writes results/primary.csv, primary_cases.csv, ner.csv, other.csv, overall.csv, predictions/*.json and
 /// the system-a part of summary.json. Trained models are reused unless <see cref="SystemARun.Force"/>.
 /// </summary>
-public sealed class SystemAExperiment(ISystemABackend backend, SystemARun run)
+public sealed class SystemAExperiment(IModelBackend backend, SystemARun run)
 {
     readonly Dictionary<string, double> _seconds = [];
     readonly Stopwatch _total = Stopwatch.StartNew();
@@ -66,7 +67,7 @@ public sealed class SystemAExperiment(ISystemABackend backend, SystemARun run)
         run.Profile.ClinicalInfo.Validate();
         Directory.CreateDirectory(run.OutDir);
         var cases = LoadCases();
-        var backbone = Path.Combine(run.ModelsDir, "backbone");
+        var backbone = ModelLayout.Backbone(run.ModelsDir);
         Time("pretrain", () => backend.EnsureBackbone(backbone, run.Force));
         var retrieval = Time("retrieval", () => CompareRetrieval(cases, backbone));
         var ner = NerSilverData(cases);
@@ -125,7 +126,7 @@ public sealed class SystemAExperiment(ISystemABackend backend, SystemARun run)
         var indexes = new Dictionary<string, AdmissionDiagnosisIndex>
         {
             ["tfidf"] = new(TfidfEmbedding.Fit(database.Select(e => e.AdmissionText)), dbTuples),
-            ["hidden"] = new(backend.HiddenStateEmbedder(backbone), dbTuples),
+            ["hidden"] = new(backend.Embedder(backbone), dbTuples),
         };
         var rows = new List<ResultRow>();
         foreach (var (name, index) in indexes)
@@ -176,7 +177,7 @@ public sealed class SystemAExperiment(ISystemABackend backend, SystemARun run)
         foreach (var name in TrainedModels)
         {
             Say($"fine-tuning {name}: {sets[name].Train.Count} train / {sets[name].Dev.Count} dev examples");
-            Time($"finetune_{name}", () => backend.FineTune(name, Path.Combine(run.ModelsDir, "backbone"), Path.Combine(run.ModelsDir, name), sets[name].Train, sets[name].Dev, run.Force));
+            Time($"finetune_{name}", () => backend.FineTune(name, ModelLayout.Backbone(run.ModelsDir), Path.Combine(run.ModelsDir, name), sets[name].Train, sets[name].Dev, p.FineTuneOptions(name, run.Seed), run.Force));
         }
     }
 

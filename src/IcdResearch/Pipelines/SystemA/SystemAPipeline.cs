@@ -27,14 +27,14 @@ public sealed class SystemAPipeline(SystemAConfig config, AdmissionDiagnosisInde
     public const string PaperOrderModel = "other_ner_paper";
 
     /// <summary>Loads every model of a models folder written by `icd reproduce`.</summary>
-    public static SystemAPipeline Load(string modelsDir, ISystemABackend backend, SystemAConfig? config = null)
+    public static SystemAPipeline Load(string modelsDir, IModelBackend backend, SystemAConfig? config = null)
     {
         config ??= SystemAConfig.Load(modelsDir);
         string Dir(string key) => Path.Combine(modelsDir, config.Models.TryGetValue(key, out var d) ? d : throw new InvalidDataException($"{SystemAConfig.FileName} names no '{key}' model"));
         ITextEmbedder embedder = config.RetrievalEmbedding switch
         {
             "tfidf" => TfidfEmbedding.Fit(config.Database.Select(e => e.AdmissionText)),
-            "hidden" => backend.HiddenStateEmbedder(Dir("backbone")),
+            "hidden" => backend.Embedder(Dir("backbone")),
             var other => throw new InvalidDataException($"unknown retrieval_embedding '{other}' in {SystemAConfig.FileName} (tfidf or hidden)"),
         };
         var index = new AdmissionDiagnosisIndex(embedder, config.Database.Select(e => (e.Id, e.AdmissionText, e.PrimaryCode)).ToList());

@@ -1,3 +1,5 @@
+using IcdResearch.Tuning;
+
 namespace IcdResearch.Pipelines.SystemA;
 
 /// <summary>
@@ -41,15 +43,15 @@ public sealed record SystemAProfile
     /// </summary>
     public bool PaperOrderNerModel { get; init; } = true;
 
-    // Fine-tuning (mapped onto the tuning code's SftOptions by the backend).
-    public int Epochs { get; init; } = 3;
+    /// <summary>
+    /// Fine-tuning of the five models (full fine-tuning: the from-scratch backbone is small); the run's seed is set at
+    /// use. The NER model trains <see cref="NerEpochs"/> epochs instead of <see cref="SftOptions.Epochs"/>.
+    /// </summary>
+    public SftOptions FineTune { get; init; } = new() { Mode = FineTuneMode.Full, Epochs = 3, MaxLength = 1400, Train = new() { BatchSize = 4, LearningRate = 5e-4 } };
     public int NerEpochs { get; init; } = 2;
-    public double LearningRate { get; init; } = 5e-4;
-    public int BatchSize { get; init; } = 4;
-    public int MaxLength { get; init; } = 1400;
-    /// <summary>"full" (every weight; the from-scratch backbone is small) or "lora".</summary>
-    public string FineTuneMode { get; init; } = "full";
-    public int? MaxStepsPerModel { get; init; }
+
+    /// <summary>The fine-tuning options of one of the five models under seed <paramref name="seed"/>.</summary>
+    public SftOptions FineTuneOptions(string model, int seed) => FineTune with { Epochs = model == "ner" ? NerEpochs : FineTune.Epochs, Train = FineTune.Train with { Seed = seed } };
 
     /// <summary>
     /// Measured on a quiet 2-core machine (2026-11-22): the earlier setting (150 pretraining steps, 4 epochs, raw records
@@ -72,11 +74,8 @@ public sealed record SystemAProfile
         EntityOnlyTrainRecords = 300,
         NerSegmentChars = 80,
         MaxNerTrainSegments = 600,
-        Epochs = 6,
+        FineTune = new SftOptions { Mode = FineTuneMode.Full, Epochs = 6, MaxLength = 1024, Train = new() { BatchSize = 8, LearningRate = 5e-4 } },
         NerEpochs = 3,
-        LearningRate = 5e-4,
-        BatchSize = 8,
-        MaxLength = 1024,
     };
 
     /// <summary>
@@ -90,10 +89,8 @@ public sealed record SystemAProfile
         PretrainSteps = 300,
         EntityOnlyTrainRecords = 0,
         MaxNerTrainSegments = 150,
-        Epochs = 2,
+        FineTune = Default.FineTune with { Epochs = 2, MaxLength = 768, Train = Default.FineTune.Train with { LearningRate = 2e-3 } },
         NerEpochs = 1,
-        LearningRate = 2e-3,
-        MaxLength = 768,
     };
 
     public static SystemAProfile Smoke { get; } = new()
@@ -111,19 +108,8 @@ public sealed record SystemAProfile
         MaxRecordsPerSplit = 12,
         EntityOnlyTrainRecords = 4,
         ThresholdSweep = [0.5, 0.9, 1.0],
-        Epochs = 1,
+        FineTune = new SftOptions { Mode = FineTuneMode.Full, Epochs = 1, MaxLength = 512, Train = new() { BatchSize = 4, LearningRate = 1e-3 } },
         NerEpochs = 1,
-        LearningRate = 1e-3,
-        BatchSize = 4,
-        MaxLength = 512,
         PretrainSteps = 20,
-    };
-
-    public static SystemAProfile Named(string name) => name switch
-    {
-        "smoke" => Smoke,
-        "default" => Default,
-        "quick" => Quick,
-        _ => throw new ArgumentException($"unknown profile '{name}' (smoke, quick or default)"),
     };
 }

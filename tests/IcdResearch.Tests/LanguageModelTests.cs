@@ -1,3 +1,4 @@
+using IcdResearch.Inference;
 using IcdResearch.Modeling;
 using IcdResearch.Ner;
 using IcdResearch.Pipelines.SystemA;
@@ -6,7 +7,7 @@ using IcdResearch.Inference.Constraints;
 namespace IcdResearch.Tests;
 
 /// <summary>The grammar-constrained generator on a real (tiny, random) TorchSharp model: every output obeys its grammar.</summary>
-public class LmAnswerGeneratorTests
+public class LanguageModelTests
 {
     [Fact]
     public void RandomModelOnlyEmitsValidAnswersWithProbabilities()
@@ -17,7 +18,7 @@ public class LmAnswerGeneratorTests
         const string source = "既往2型糖尿病。";
         foreach (var text in names.Append(source).Append("任务：临床信息候选疾病文本；;[]无")) tokenizer.Encode(text); // grow the vocabulary
         using var model = new CausalLM(ModelConfig.Tiny(vocabSize: 96), seed: 7);
-        var generator = new LmAnswerGenerator(model, tokenizer);
+        var generator = new LanguageModel(model, tokenizer);
 
         var one = new AnswerGrammar.OneName(names);
         var greedy = generator.Greedy(["任务：临床信息", "候选疾病"], [one, one]);
@@ -45,5 +46,44 @@ public class LmAnswerGeneratorTests
 
         var copy = generator.Greedy(["文本"], [new AnswerGrammar.BracketCopy(source)])[0];
         Assert.Equal(source, BracketFormat.Parse(copy.Text).Text);
+    }
+
+    [Fact]
+    public void AnAnswerDoesNotDependOnThePromptsBatchedWithIt()
+    {
+        // icd predict --batch 1 and --batch 16 must agree: left padding and batch composition leave each answer as it is alone.
+        TorchRuntime.EnsureLoaded();
+        var tokenizer = new FakeCharTokenizer();
+        string[] names = ["心律失常", "心房颤动", "2型糖尿病", "高脂血症"];
+        string[] prompts = ["任务：临床信息", "候选疾病：心律失常；心房颤动；高脂血症", "文本"];
+        foreach (var text in names.Concat(prompts)) tokenizer.Encode(text);
+        using var model = new CausalLM(ModelConfig.Tiny(vocabSize: 128), seed: 11);
+        var generator = new LanguageModel(model, tokenizer);
+        var one = new AnswerGrammar.OneName(names);
+        var together = generator.Greedy(prompts, [one, one, one]);
+        for (var i = 0; i < prompts.Length; i++)
+        {
+            var alone = generator.Greedy([prompts[i]], [one])[0];
+            Assert.Equal(alone.Text, together[i].Text);
+            Assert.Equal(alone.Confidence, together[i].Confidence, 5);
+        }
+    }
+
+    [Fact]
+    public void AnAnswerPrefixIsForcedAndNotReturned()
+    {
+        TorchRuntime.EnsureLoaded();
+        var tokenizer = new FakeCharTokenizer();
+        foreach (var text in new[] { "证据：胸痛。编码：I20.0", "任务" }) tokenizer.Encode(text);
+        using var model = new CausalLM(ModelConfig.Tiny(vocabSize: 128), seed: 5);
+        var generator = new LanguageModel(model, tokenizer);
+        var free = new AnswerGrammar.Free();
+        var prefixed = generator.Greedy(["任务"], [free], ["证据："], maxNewTokens: 6)[0];
+        Assert.Equal(tokenizer.Encode("证据：").Count + generator.Render("任务").Count, generator.Render("任务", "证据：").Count);
+        Assert.True(prefixed.TokenProbabilities.Count <= 6);
+        // The continuation is what the model generates after the forced prefix, i.e. generation from the longer prompt.
+        var ids = generator.Render("任务", "证据：");
+        var expected = new Generator(model, tokenizer).Generate([ids], GenerationOptions.Greedy(6)).Single();
+        Assert.Equal(expected.Text, prefixed.Text);
     }
 }

@@ -1,16 +1,19 @@
+using IcdResearch.Inference;
 using IcdResearch.Ner;
+using IcdResearch.Pipelines;
 using IcdResearch.Pipelines.SystemA;
 using IcdResearch.Retrieval;
+using IcdResearch.Tuning;
 using IcdResearch.Inference.Constraints;
 
 namespace IcdResearch.Tests;
 
 /// <summary>
-/// A deterministic stand-in for the TorchSharp models, for LOGIC tests of System A's pipeline and experiment: it
+/// A deterministic stand-in for the TorchSharp models, for LOGIC tests of System A's pipeline and experiment (through the same <see cref="IModelBackend"/> as the TorchSharp models): it
 /// "answers" by string matching on the prompt's clinical information (a name that occurs there is chosen), with a
 /// confidence that depends on whether the choice was found, and brackets lexicon words for NER. It records calls.
 /// </summary>
-internal sealed class FakeSystemABackend : ISystemABackend
+internal sealed class FakeModelBackend : IModelBackend
 {
     public List<string> Calls { get; } = [];
 
@@ -20,17 +23,18 @@ internal sealed class FakeSystemABackend : ISystemABackend
         Directory.CreateDirectory(directory);
     }
 
-    public void FineTune(string name, string baseModel, string directory, IReadOnlyList<(string Prompt, string Answer)> train,
-        IReadOnlyList<(string Prompt, string Answer)> dev, bool force)
+    public TrainingCost FineTune(string name, string baseModel, string directory, IReadOnlyList<(string Prompt, string Answer)> train,
+        IReadOnlyList<(string Prompt, string Answer)> dev, SftOptions options, bool force)
     {
         Assert.NotEmpty(train);
-        Calls.Add($"finetune {name} {train.Count}");
+        Calls.Add($"finetune {name} {train.Count} epochs {options.Epochs}");
         Directory.CreateDirectory(directory);
+        return new TrainingCost(train.Count, train.Sum(e => (long)e.Prompt.Length + e.Answer.Length), 0.01, options.Epochs, 0);
     }
 
     public IAnswerGenerator Generator(string modelDirectory) => new FakeGenerator(Path.GetFileName(modelDirectory));
 
-    public ITextEmbedder HiddenStateEmbedder(string modelDirectory) => new CharCountEmbedder();
+    public ITextEmbedder Embedder(string modelDirectory) => new CharCountEmbedder();
 
     internal sealed class CharCountEmbedder : ITextEmbedder
     {
@@ -45,7 +49,8 @@ internal sealed class FakeSystemABackend : ISystemABackend
 
     internal sealed class FakeGenerator(string model) : IAnswerGenerator
     {
-        public IReadOnlyList<GeneratedAnswer> Greedy(IReadOnlyList<string> prompts, IReadOnlyList<AnswerGrammar> grammars)
+        public IReadOnlyList<GeneratedAnswer> Greedy(IReadOnlyList<string> prompts, IReadOnlyList<AnswerGrammar> grammars,
+            IReadOnlyList<string?>? answerPrefixes = null, int? maxNewTokens = null)
             => prompts.Select((p, i) => Answer(p, grammars[i], 0)).ToList();
 
         public IReadOnlyList<GeneratedAnswer> Sample(string prompt, AnswerGrammar grammar, int count, int seed)
