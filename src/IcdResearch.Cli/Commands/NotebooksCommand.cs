@@ -22,7 +22,11 @@ public sealed class NotebooksCommand : ICliCommand
         var execute = new Option<bool>("--execute") { Description = "Run the notebooks and save their outputs in place (else: list them and their last outputs)." };
         var only = new Option<string[]>("--only") { Description = "Only these notebooks (file names, e.g. 02-primary-confidence-retrieval.ipynb).", AllowMultipleArgumentsPerToken = true };
         var results = new Option<string?>("--results") { Description = $"Results folder the notebooks read (${ResultsFolder.EnvironmentVariable}); default: the repository's results/." };
-        var command = new Command("notebooks", "Execute the notebooks in the .NET Interactive kernel and save them with their outputs (tables, charts as PNG).")
+        var command = new Command("notebooks",
+            "Execute the notebooks in the real .NET Interactive kernel and save them with their outputs.\n" +
+            "Runs dotnet-repl (restored from .config/dotnet-tools.json) on each notebook; tables and charts (PNG) are saved in the .ipynb, " +
+            "read from the results folder ($ICD_RESULTS_DIR, default results/). Without --execute it lists the notebooks.\n" +
+            "Example: icd notebooks --execute --only 05-overall.ipynb")
         {
             execute, only, results,
         };
