@@ -189,7 +189,9 @@ public sealed class WorkProgress
         WorkProgress? innermost;
         lock (Gate)
         {
-            innermost = Active.LastOrDefault(p => p._plain is not null);
+            // Only steps with an interval get heartbeats: a step with interval zero writes every report anyway
+            // (and a concurrent step's timer must not add lines to its output).
+            innermost = Active.LastOrDefault(p => p._plain is not null && p._interval > TimeSpan.Zero);
             if (innermost is null || Clock.Elapsed - _lastLine < innermost._interval) return;
         }
         innermost.Write(innermost.Describe());
