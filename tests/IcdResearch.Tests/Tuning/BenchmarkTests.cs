@@ -22,18 +22,29 @@ public class BenchmarkTests
     }
 
     [Fact]
-    public void GenerationTimingProducesTheRequestedTokensBothWays()
+    public void TrainingTimingTrainsTheModelAndLeavesItInEvalMode()
     {
         TorchRuntime.EnsureLoaded();
         var tok = CharTokenizer.Build(["患者主诉发热三天"], minFrequency: 1);
         using var model = new CausalLM(BackbonePreset.Tiny.ModelConfig(tok.VocabSize, tok.EosId, tok.PadId), seed: 1);
-        var g = Benchmark.Generation(model, tok, promptTokens: 16, newTokens: 4);
-        Assert.Equal((16, 4), (g.PromptTokens, g.NewTokens));
-        Assert.True(g.CachedSeconds > 0 && g.UncachedSeconds > 0);
-        Assert.Equal(g.UncachedSeconds / g.CachedSeconds, g.Speedup, 9);
+        var before = model.parameters().Select(p => p.detach().clone()).ToList();
         var t = Benchmark.Training(model, batchSize: 2, context: 16, steps: 1);
-        Assert.Equal(2 * 16 / t.Seconds, t.TokensPerSecond, 6);
-        Assert.True(Benchmark.PeakRssBytes() is null or > 0);
+        // The timed steps are real optimizer steps (warm-up + 1): every trained tensor moved, and inference mode is restored.
+        Assert.All(model.parameters().Zip(before), pair => Assert.False(pair.First.allclose(pair.Second)));
+        Assert.False(model.training);
+        Assert.True(t.Seconds > 0 && double.IsFinite(t.TokensPerSecond));
+    }
+
+    [Fact]
+    public void DecodingTimingRefusesTooShortGenerationsAndMeasuresEverySection()
+    {
+        TorchRuntime.EnsureLoaded();
+        var tok = CharTokenizer.Build(["患者主诉发热三天"], minFrequency: 1);
+        using var model = new CausalLM(BackbonePreset.Tiny.ModelConfig(tok.VocabSize, tok.EosId, tok.PadId), seed: 1);
+        Assert.Throws<ArgumentException>(() => Benchmark.Decoding(model, tok, promptTokens: 8, newTokens: 1));
+        var d = Benchmark.Decoding(model, tok, promptTokens: 8, newTokens: 3, rounds: 2, repeats: 1);
+        Assert.Equal(model.parameters().Sum(p => p.numel()) * sizeof(float), d.WeightBytes);
+        Assert.True(d.CopyBytesPerSecond > 0 && d.PrefillSeconds > 0 && d.SharedPrefixSeconds > 0 && d.SequentialSeconds > 0);
     }
 
     [Fact]

@@ -91,5 +91,5 @@ public class SplitsTests
     }
 
     static string RepositoryRoot([System.Runtime.CompilerServices.CallerFilePath] string file = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(file)!, "..", ".."));
+        DataDirectory.RepositoryRoot(Path.GetDirectoryName(file)!) ?? throw new DirectoryNotFoundException("repository root (IcdResearch.sln) not found");
 }
