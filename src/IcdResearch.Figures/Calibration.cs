@@ -4,7 +4,7 @@ namespace IcdResearch.Figures;
 public sealed record CalibrationBin(double Low, double High, int Count, double MeanConfidence, double Accuracy);
 
 /// <summary>
-/// Is the token-confidence score (system paper §3.1, Eq. 2) calibrated? Equal-width bins over [0, 1]; the expected
+/// Is the token-confidence score (Lv et al. §3.1, Eq. 2) calibrated? Equal-width bins over [0, 1]; the expected
 /// calibration error is the count-weighted mean |accuracy − confidence| over non-empty bins (Guo et al., 2017).
 /// </summary>
 public static class Calibration

@@ -91,7 +91,7 @@ public static class FigureCatalog
         var rows = Fixed(results.Rows("other.csv")).Where(r => r.Experiment == "other").ToList();
         var metric = rows.Any(r => r.Metric == "other_f1") ? "other_f1" : rows.Select(r => r.Metric).FirstOrDefault();
         var chosen = rows.Where(r => r.Metric == metric).ToList();
-        // Paper A's Table 2 prints the other-diagnosis half of Eq. 4 (out of 50): drawn as rate = printed / 50.
+        // Paper A's Table 2 prints the other-diagnosis half of Lv et al. Eq. 4 (out of 50): drawn as rate = printed / 50.
         return chosen.Count == 0 ? null : ResultCharts.GroupedBars([.. chosen, .. PaperReported.AsRows(PaperReported.Table2Other, "other")], r => r.Arm, r => r.Split,
             "Table 2 — other diagnoses: direct, with NER, ensemble (paper A: half of Eq. 4 / 50)", metric!.Replace('_', ' '), "input / model");
     }
@@ -109,7 +109,7 @@ public static class FigureCatalog
     {
         if (!results.Has("overall.csv") && !results.Has("baselines.csv")) return null;
         // The leaderboard is scored with the organisers' formula, so ours are drawn with the same one (acc_recall) only —
-        // never mixed with Eq. 4's acc_f1 bars (those are in overall.csv and paper-repro.md §7).
+        // never mixed with Lv et al. Eq. 4's acc_f1 bars (those are in overall.csv and paper-repro.md §7).
         var ours = Fixed(results.Rows("overall.csv").Where(r => r.Arm is "system_a" or "system_a_tuned" or "sft_baseline")
                 .Concat(results.Rows("baselines.csv")))
             .Where(r => IsTest(r.Split) && r.Metric == "acc_recall").ToList();

@@ -12,12 +12,12 @@ namespace IcdResearch.Figures;
 /// </summary>
 public static class PaperReported
 {
-    /// <summary>Paper A, Figure 4: primary-diagnosis half of Eq. 4 with confidence + retrieval (the best of its 4 arms), test board.
+    /// <summary>Paper A, Figure 4: primary-diagnosis half of Lv et al. Eq. 4 with confidence + retrieval (the best of its 4 arms), test board.
     /// The other three arms' bar values are not printed in the paper's text.</summary>
     public static readonly PaperValue Figure4ConfidenceRetrieval =
         new("A", "Figure 4", "confidence_retrieval", "test", "primary_accuracy", 45.99, PaperScale.HalfOfEq4);
 
-    /// <summary>Paper A, Table 2: the other-diagnosis half of Eq. 4 (out of 50), validation (A board) and test (B board).</summary>
+    /// <summary>Paper A, Table 2: the other-diagnosis half of Lv et al. Eq. 4 (out of 50), validation (A board) and test (B board).</summary>
     public static readonly IReadOnlyList<PaperValue> Table2Other =
     [
         new("A", "Table 2", "direct", "dev", "other_f1", 36.11, PaperScale.HalfOfEq4),

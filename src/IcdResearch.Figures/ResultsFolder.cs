@@ -77,6 +77,6 @@ public sealed class ResultsFolder
     }
 }
 
-/// <summary>One test case's primary-diagnosis confidence (system paper §3.1, Eq. 2: mean generated-token probability)
+/// <summary>One test case's primary-diagnosis confidence (Lv et al. §3.1, Eq. 2: mean generated-token probability)
 /// and whether the prediction was correct; the input of the reliability diagram.</summary>
 public sealed record CaseConfidence(string Id, string Arm, string Split, double Confidence, bool Correct);

@@ -10,7 +10,7 @@ public readonly record struct SetScore(double Precision, double Recall, double F
 /// <summary>One gold record's scores. A record missing from the predictions scores 0 everywhere.</summary>
 public sealed record RecordScore(string Id, bool Missing, bool PrimaryCorrect, SetScore Other)
 {
-    /// <summary>System paper Eq. 4: 0.5·I(primary correct) + 0.5·F1(other codes).</summary>
+    /// <summary>Lv et al. Eq. 4: 0.5·I(primary correct) + 0.5·F1(other codes).</summary>
     public double AccF1 => 0.5 * (PrimaryCorrect ? 1 : 0) + 0.5 * Other.F1;
 
     /// <summary>Organisers' published formula: 0.5·I(primary correct) + 0.5·|gold∩pred|/|gold|.</summary>

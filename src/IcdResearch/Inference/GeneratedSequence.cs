@@ -14,7 +14,7 @@ public enum FinishReason
 /// One generated continuation. <see cref="TokenProbabilities"/>[i] is p(token_i | prefix) under the softmax of that
 /// step's raw logits — before temperature, top-p and constraint masking — i.e. the model's own probability of the
 /// emitted token (Lv et al. Eq. 2). The stop token, if any, is excluded from tokens and probabilities; the
-/// sequence-level confidence (Eq. 3) is <see cref="GeneratedAnswer.ConfidenceOf"/>.
+/// sequence-level confidence (Lv et al. Eq. 3) is <see cref="GeneratedAnswer.ConfidenceOf"/>.
 /// </summary>
 /// <see cref="TopAlternatives"/> (when <see cref="GenerationOptions.TopLogprobs"/> &gt; 0) holds, per generated token,
 /// the most probable tokens of that same softmax (OpenAI's <c>top_logprobs</c>).

@@ -13,7 +13,7 @@ namespace IcdResearch.Inference;
 /// (<see cref="DecodeSession"/>: the fused decoder with a preallocated <see cref="KvCache"/>, or the modules), greedily or
 /// by temperature/top-p sampling with one seeded generator per row, optionally under a <see cref="IDecodingConstraint"/>.
 /// Tokens are chosen on the host (<see cref="TokenChooser"/>). Records each emitted token's probability (Lv et al. Eq. 2)
-/// so callers can compute the confidence of Eq. 3.
+/// so callers can compute the confidence of Lv et al. Eq. 3.
 /// </summary>
 public sealed class Generator(CausalLM model, ITextTokenizer tokenizer)
 {

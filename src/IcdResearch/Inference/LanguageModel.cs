@@ -12,7 +12,7 @@ namespace IcdResearch.Inference;
 /// (<see cref="SftEncoder.Render"/>: chat template with generation prompt), decoding is constrained by the answer
 /// grammar (<see cref="AnswerGrammarUnits"/>, the same grammar `icd serve` applies; the answer text is the grammar's
 /// units as written, <see cref="UnitGrammarConstraint.Spell"/>), and each answer carries its per-token probabilities
-/// (Lv et al. Eq. 2) and confidence (Eq. 3). Greedy prompts are batched, each under its own grammar; sampling uses temperature
+/// (Lv et al. Eq. 2) and confidence (Lv et al. Eq. 3). Greedy prompts are batched, each under its own grammar; sampling uses temperature
 /// <see cref="Temperature"/> and nucleus <see cref="TopP"/>, seeded. System A, Code-Centric Learning, `icd predict`
 /// and the notebooks all generate through this class.
 /// </summary>

@@ -18,7 +18,7 @@ internal sealed class TokenChooser(int vocabulary, int logitsWidth, GenerationOp
     readonly float[] _keys = new float[vocabulary];
     float _sum;   // Σ exp(logit − max) of the last step; _work holds its terms
 
-    /// <summary>The chosen token and its Eq. 2 probability, or token −1 when the constraint allows nothing here.</summary>
+    /// <summary>The chosen token and its Lv et al. Eq. 2 probability, or token −1 when the constraint allows nothing here.</summary>
     /// <param name="logits">the row's logits over the model vocabulary (<c>logitsWidth</c>, may be wider than <c>vocabulary</c>)</param>
     /// <param name="allowed">the constraint's allowed tokens, null when unconstrained</param>
     /// <param name="stops">stop tokens that may end the sequence here</param>

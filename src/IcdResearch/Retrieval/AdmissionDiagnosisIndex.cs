@@ -4,7 +4,7 @@ namespace IcdResearch.Retrieval;
 public sealed record RetrievalHit(int Index, string Id, string PrimaryCode, double Similarity);
 
 /// <summary>
-/// The retrieval database of system paper §3.1 (Lv et al.; Eq. 1–3 there are the token confidence, not retrieval): the admission diagnosis (入院诊断) of every training record,
+/// The retrieval database of Lv et al. §3.1 (its Eq. 1–3 are the token confidence, not retrieval): the admission diagnosis (入院诊断) of every training record,
 /// embedded, mapped to its primary code; a query is answered with the training case of highest cosine similarity
 /// sim(q, d) = q·d / (‖q‖‖d‖). The embedding is pluggable (<see cref="ITextEmbedder"/>) so char n-gram TF-IDF and the
 /// backbone's mean-pooled hidden states can be compared on the same records.

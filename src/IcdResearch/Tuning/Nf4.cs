@@ -26,7 +26,7 @@ public static class Nf4
     public static float[] Midpoints() => Enumerable.Range(0, Levels - 1).Select(i => (CodeBook[i] + CodeBook[i + 1]) / 2).ToArray();
 
     /// <summary>
-    /// Rebuilds the code book from its definition (QLoRA Eq. 4 with the asymmetric split of Appendix E):
+    /// Rebuilds the code book from its definition (QLoRA Lv et al. Eq. 4 with the asymmetric split of Appendix E):
     /// positive values Φ⁻¹ of 8 evenly spaced probabilities from 0.5 to <paramref name="offset"/> (0.5 excluded),
     /// negative values −Φ⁻¹ of 7 such probabilities, plus 0; all divided by the largest magnitude.
     /// The offset ½(1/(2·15) + 1 − 1/(2·16)) = 0.9677 keeps the extreme quantile finite.

@@ -6,7 +6,7 @@ namespace IcdResearch.Tuning;
 
 /// <summary>
 /// A frozen linear layer whose weight is stored in NF4 (<see cref="Nf4Tensor"/>) and dequantised to fp32 on the fly in
-/// every forward pass (QLoRA §3, Eq. 5: Y = X·doubleDequant(c₁, c₂, W_NF4)). It has no trainable parameters; gradients
+/// every forward pass (Dettmers et al. 2023, QLoRA §3, Eq. 5: Y = X·doubleDequant(c₁, c₂, W_NF4)). It has no trainable parameters; gradients
 /// still flow through it to the input, so LoRA adapters placed before or beside it train normally.
 /// The quantised storage lives outside the module's parameters (CPU only; this project has no GPU path).
 /// </summary>

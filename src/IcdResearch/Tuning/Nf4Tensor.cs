@@ -7,7 +7,7 @@ namespace IcdResearch.Tuning;
 /// A float tensor stored in NF4 with QLoRA's blockwise scheme (Dettmers et al. 2023, §3):
 /// <list type="bullet">
 /// <item>the flattened weights are cut into blocks of <see cref="BlockSize"/> = 64; each block is divided by its absmax
-/// c₂ and every value is replaced by the index of the nearest <see cref="Nf4.CodeBook"/> entry (Eq. 1–2 with the NF4 data type);</item>
+/// c₂ and every value is replaced by the index of the nearest <see cref="Nf4.CodeBook"/> entry (Lv et al. Eq. 1–2 with the NF4 data type);</item>
 /// <item>two 4-bit indices are packed per byte (<see cref="Packed"/>, high nibble first);</item>
 /// <item>Double Quantization (§3, "Double Quantization"): the fp32 absmax values c₂ are centred by their mean
 /// (<see cref="ScaleMean"/>) and quantised to 8 bits in blocks of <see cref="ScaleBlockSize"/> = 256, each with an fp32
@@ -84,7 +84,7 @@ public sealed class Nf4Tensor : IDisposable
         return c2.flatten()[..(int)blocks].contiguous().MoveToOuterDisposeScope();
     }
 
-    /// <summary>Reconstructs the fp32 tensor: code book value of each index × its block's absmax (dequantisation, Eq. 2).</summary>
+    /// <summary>Reconstructs the fp32 tensor: code book value of each index × its block's absmax (dequantisation, Lv et al. Eq. 2).</summary>
     public Tensor Dequantize(ScalarType dtype = ScalarType.Float32)
     {
         using var scope = NewDisposeScope();

@@ -1,7 +1,7 @@
 namespace IcdResearch.Pipelines.CodeCentric;
 
 /// <summary>
-/// Deterministic stage-1 miner (documented fallback for Eq. 6 when the small backbone cannot follow the mining
+/// Deterministic stage-1 miner (documented fallback for Zhang et al. Eq. 6 when the small backbone cannot follow the mining
 /// prompt): for each surface form of the code (its DCCNCE name and any known aliases such as CHIP-CDN mentions), find
 /// the document segment whose minimal LCS window covers the form best, and return that window verbatim. Segments
 /// opening with a negation (否认/无/未) are skipped; ties go to the earliest segment, so 入院诊断 (placed first in

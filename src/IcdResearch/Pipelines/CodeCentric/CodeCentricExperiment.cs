@@ -199,7 +199,7 @@ public static class CodeCentricExperiment
     }
 
     /// <summary>
-    /// Eq. 6 with the backbone itself (constrained to verbatim spans) next to the deterministic aligner: how often the
+    /// Zhang et al. Eq. 6 with the backbone itself (constrained to verbatim spans) next to the deterministic aligner: how often the
     /// model finds a span and how often it agrees with the aligner. Its consolidated pairs are kept for inspection
     /// (results/ccl_silver_pairs_model.v1.jsonl); training uses the aligner's pairs when the model cannot mine usefully.
     /// </summary>

@@ -33,12 +33,12 @@ public sealed record CodeCentricOptions
     public int MaxIndexPairs { get; init; } = 60;
     public int MaxNewTokensDocument { get; init; } = 160;
     public int MaxNewTokensSpan { get; init; } = 32;
-    /// <summary>Silver pairs kept per code after consolidation (Eq. 7).</summary>
+    /// <summary>Silver pairs kept per code after consolidation (Zhang et al. Eq. 7).</summary>
     public int SilverPerCode { get; init; } = 3;
     /// <summary>Also train a span-only model (Table 2's span-level cost measured directly, and its out-of-domain accuracy).
     /// When off, the span-level cost is derived as the mixed arm minus the document-level arm.</summary>
     public bool TrainSpanOnly { get; init; } = true;
-    /// <summary>Also mine silver spans with the backbone (Eq. 6) and compare with the aligner.</summary>
+    /// <summary>Also mine silver spans with the backbone (Zhang et al. Eq. 6) and compare with the aligner.</summary>
     public bool MineWithModel { get; init; } = true;
     /// <summary>Training documents the model miner is run on (0 = all); the comparison with the aligner is on these.</summary>
     public int ModelMinerDocuments { get; init; } = 16;

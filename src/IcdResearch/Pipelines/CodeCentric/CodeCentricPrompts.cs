@@ -3,7 +3,7 @@ namespace IcdResearch.Pipelines.CodeCentric;
 /// <summary>
 /// The Chinese instructions of Code-Centric Learning (CCL paper §3.2 and Appendix F, translated to the CCL25 setting).
 /// Document-level examples ask for evidence spans in document order and then codes with names; span-level examples
-/// map one evidence span to its code. The two mining prompts (Eq. 6 and Eq. 7) are kept here so the silver pairs are
+/// map one evidence span to its code. The two mining prompts (Zhang et al. Eq. 6 and 7) are kept here so the silver pairs are
 /// documented next to the code that produced them.
 /// </summary>
 public static class CodeCentricPrompts
@@ -19,11 +19,11 @@ public static class CodeCentricPrompts
     /// <summary>Span level: one evidence span → its code (§3.2, "code-centric" examples).</summary>
     public const string Span = "请为下面的临床证据给出ICD-10编码及疾病名称。\n证据：";
 
-    /// <summary>Silver mining stage 1 (Eq. 6): the minimal verbatim span for one gold code, or 无证据.</summary>
+    /// <summary>Silver mining stage 1 (Zhang et al. Eq. 6): the minimal verbatim span for one gold code, or 无证据.</summary>
     public const string MineSpan =
         "下面是一份病历和它的一个ICD-10编码。请从病历原文中逐字摘录能支持该编码的最短片段；若病历中没有证据，回答“无证据”。\n编码：{0} {1}\n病历：\n{2}";
 
-    /// <summary>Silver mining stage 2 (Eq. 7): consolidate the spans of one code (with counts) into a few expressions.</summary>
+    /// <summary>Silver mining stage 2 (Zhang et al. Eq. 7): consolidate the spans of one code (with counts) into a few expressions.</summary>
     public const string ConsolidateSpans =
         "下面是同一ICD-10编码 {0} {1} 在多份病历中的证据片段及出现次数。请合并同义表达，给出不超过{2}条最有代表性的表达，每行一条。\n{3}";
 

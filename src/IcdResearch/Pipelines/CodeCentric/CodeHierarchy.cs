@@ -5,7 +5,7 @@ namespace IcdResearch.Pipelines.CodeCentric;
 /// <summary>
 /// Nearness in the ICD-10 hierarchy (levels from <see cref="CodeTable"/>: category "I10", subcategory "I10.x", base
 /// code "I10.x00", national extension "I10.x00x032"), used to pick the nearest evidence-bearing code for synthetic
-/// spans (CCL paper Eq. 8).
+/// spans (Zhang et al. Eq. 8).
 /// </summary>
 public static class CodeHierarchy
 {

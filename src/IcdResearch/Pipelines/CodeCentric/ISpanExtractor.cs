@@ -1,7 +1,7 @@
 namespace IcdResearch.Pipelines.CodeCentric;
 
 /// <summary>
-/// Stage 1 of silver mining (CCL paper §3.3, Eq. 6): given a document and one of its gold codes, return the minimal
+/// Stage 1 of silver mining (Zhang et al. §3.3, Eq. 6): given a document and one of its gold codes, return the minimal
 /// verbatim span of the document that supports the code, or null for "no evidence". Callers verify verbatim-ness.
 /// </summary>
 public interface ISpanExtractor

@@ -4,7 +4,7 @@ using IcdResearch.Inference.Constraints;
 namespace IcdResearch.Pipelines.CodeCentric;
 
 /// <summary>
-/// Stage 1 of silver mining with the model itself (CCL paper Eq. 6, prompt <see cref="CodeCentricPrompts.MineSpan"/>):
+/// Stage 1 of silver mining with the model itself (Zhang et al. Eq. 6, prompt <see cref="CodeCentricPrompts.MineSpan"/>):
 /// for each training document and gold code the model answers with a span of the document or 无证据. Decoding is
 /// restricted (one-name answer grammar, a prefix trie over the allowed strings) to the document's substrings (2 to <c>maxSpan</c> characters, whole segments only
 /// inside one clause) and 无证据, so every answer is verbatim by construction — and is still checked. Stage 2 uses the

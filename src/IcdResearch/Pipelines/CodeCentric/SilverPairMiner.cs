@@ -2,8 +2,8 @@ namespace IcdResearch.Pipelines.CodeCentric;
 
 /// <summary>
 /// Silver pairs mined from labelled training documents in two stages (CCL paper §3.3):
-/// Eq. 6 — per document d and gold code c, s = Extract(d, c), a minimal verbatim span or "no evidence";
-/// Eq. 7 — per code, aggregate the spans over documents with their frequencies and consolidate them into at most
+/// Zhang et al. Eq. 6 — per document d and gold code c, s = Extract(d, c), a minimal verbatim span or "no evidence";
+/// Zhang et al. Eq. 7 — per code, aggregate the spans over documents with their frequencies and consolidate them into at most
 /// <c>maxPerCode</c> representative expressions (normalised duplicates merged, most frequent first).
 /// Spans that are not verbatim substrings of their document are rejected and counted, never kept.
 /// </summary>
@@ -18,7 +18,7 @@ public sealed class SilverPairMiner(ISpanExtractor extractor, int maxPerCode = 3
     /// <summary>Counts for the mining report: attempts, spans found, "no evidence", and non-verbatim rejects.</summary>
     public sealed record Report(int Documents, int Attempts, int Found, int NoEvidence, int NonVerbatim);
 
-    /// <summary>Eq. 6 over all documents: the verbatim spans found, in document order per document.</summary>
+    /// <summary>Zhang et al. Eq. 6 over all documents: the verbatim spans found, in document order per document.</summary>
     public (List<MinedSpan> Spans, Report Report) ExtractAll(IEnumerable<Document> documents, IReadOnlyDictionary<string, string> codeNames)
     {
         var spans = new List<MinedSpan>();
@@ -39,7 +39,7 @@ public sealed class SilverPairMiner(ISpanExtractor extractor, int maxPerCode = 3
         return (spans, new Report(docs, attempts, spans.Count, none, rejected));
     }
 
-    /// <summary>Eq. 7: per code, merge normalised duplicates, count documents, keep the most frequent expressions.</summary>
+    /// <summary>Zhang et al. Eq. 7: per code, merge normalised duplicates, count documents, keep the most frequent expressions.</summary>
     public List<SpanCodePair> Consolidate(IEnumerable<MinedSpan> spans) =>
         spans.GroupBy(s => s.Code, StringComparer.Ordinal)
             .OrderBy(g => g.Key, StringComparer.Ordinal)

@@ -4,8 +4,8 @@ namespace IcdResearch.Pipelines.CodeCentric;
 
 /// <summary>
 /// One span-level training pair "evidence → code" (CCL paper §3.2–3.3). <see cref="Frequency"/> counts how many
-/// documents yielded the span (silver, Eq. 7) or mentions (gold index); <see cref="From"/> names the neighbour code a
-/// synthetic span was derived from (Eq. 8).
+/// documents yielded the span (silver, Zhang et al. Eq. 7) or mentions (gold index); <see cref="From"/> names the neighbour code a
+/// synthetic span was derived from (Zhang et al. Eq. 8).
 /// </summary>
 public sealed record SpanCodePair(
     [property: JsonPropertyName("span")] string Span,

@@ -1,7 +1,7 @@
 namespace IcdResearch.Pipelines.CodeCentric;
 
 /// <summary>
-/// Synthetic span pairs (CCL paper §3.3, Eq. 8): for a code c with no clinical evidence (no silver span and no
+/// Synthetic span pairs (Zhang et al. §3.3, Eq. 8): for a code c with no clinical evidence (no silver span and no
 /// alphabetic-index mention), take the nearest code c' in the ICD-10 hierarchy that has evidence and rewrite each of
 /// its spans s' into a plausible span for c by transferring the character edit that turns name(c') into name(c):
 /// characters of name(c') that name(c) lacks are removed from s' where s' contains them, and the characters name(c)

@@ -2,7 +2,7 @@ namespace IcdResearch.Pipelines.SystemA;
 
 /// <summary>
 /// Scores of a first-pass primary answer that could gate re-judging: the paper's mean token probability (Lv et al.
-/// Eq. 3) and three alternatives — the least certain token, the first token (where the five candidate names diverge),
+/// Lv et al. Eq. 3) and three alternatives — the least certain token, the first token (where the five candidate names diverge),
 /// and the first token's margin over the best other token. Higher = more confident for every score.
 /// </summary>
 public enum ConfidenceScore { MeanTokenProbability, MinTokenProbability, FirstTokenProbability, FirstTokenMargin }

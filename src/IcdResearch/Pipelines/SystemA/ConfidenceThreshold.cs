@@ -4,7 +4,7 @@ namespace IcdResearch.Pipelines.SystemA;
 
 /// <summary>
 /// The routing test of system paper §3.1: a primary-diagnosis answer is "uncertain" when its confidence (Lv et al.
-/// Eq. 3, mean token probability) is below the threshold; the paper keeps an answer only when "Confidence = 1".
+/// Lv et al. Eq. 3, mean token probability) is below the threshold; the paper keeps an answer only when "Confidence = 1".
 /// Token probabilities here are fp32 softmax outputs, so an answer the model is sure of can come out as 0.99999994;
 /// <see cref="Tolerance"/> makes the comparison <c>confidence &lt; Threshold − Tolerance</c> (default 1 − 1e-6, i.e.
 /// "1 in fp32"), so such answers count as confident. This default is what `icd predict` uses: our models run in fp32.

@@ -8,7 +8,7 @@ namespace IcdResearch.Pipelines.SystemA;
 /// <see cref="IAnswerGenerator"/> over an OpenAI-compatible chat endpoint: each prompt is one user turn (the server
 /// applies the model's chat template, as fine-tuning did); the answer grammar goes as vLLM's <c>guided_choice</c>
 /// (one name) or <c>guided_grammar</c> (<see cref="AnswerGrammarUnits"/>); the per-token probabilities of Lv et al.
-/// Eq. 2 are exp(<c>logprobs</c>) of the generated tokens (a trailing end-of-turn token, which some servers report,
+/// Lv et al. Eq. 2 are exp(<c>logprobs</c>) of the generated tokens (a trailing end-of-turn token, which some servers report,
 /// is dropped, as it is in process); greedy = temperature 0; the k sampled answers are one request with
 /// <c>n</c> = k and <c>seed</c>. Greedy prompts are sent concurrently so the server can batch them.
 /// </summary>

@@ -14,7 +14,7 @@ public sealed record OtherSamples(string Id, IReadOnlySet<string> Gold, IReadOnl
 /// The other-diagnosis rows of system paper Table 2: each model hard-voted over its own samples (strict majority),
 /// the ensemble of both pooled (&gt; 7 of 16, our reading of the paper's rule), the rule as written (per model &gt; 7 of
 /// 8, then union / intersection of the two models), and the pooled threshold swept (the best on dev is then
-/// reported on test as "ensemble_tuned"). Scores are per-record set F1 (Eq. 4's F1 term) and recall (organisers').
+/// reported on test as "ensemble_tuned"). Scores are per-record set F1 (Lv et al. Eq. 4's F1 term) and recall (organisers').
 /// </summary>
 public static class OtherAblation
 {

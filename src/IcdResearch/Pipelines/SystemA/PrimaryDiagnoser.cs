@@ -6,7 +6,7 @@ namespace IcdResearch.Pipelines.SystemA;
 
 /// <summary>
 /// Primary diagnosis of System A (system paper §3.1): the SFT model picks one candidate name (greedy, constrained to the
-/// candidate names); its confidence is the mean token probability (Eq. 2–3). The re-judge model answers the same
+/// candidate names); its confidence is the mean token probability (Lv et al. Eq. 2–3). The re-judge model answers the same
 /// question with or without the retrieved one-shot example.
 /// </summary>
 public sealed class PrimaryDiagnoser(IAnswerGenerator sft, IAnswerGenerator rejudge, DiseaseCandidates candidates, int batchSize = 8)

@@ -1,6 +1,6 @@
 namespace IcdResearch.Pipelines.SystemA;
 
-/// <summary>First pass of the primary SFT model for one record: the answer's code and its confidence (Eq. 2–3).</summary>
+/// <summary>First pass of the primary SFT model for one record: the answer's code and its confidence (Lv et al. Eq. 2–3).</summary>
 public sealed record PrimaryFirstPass(string Code, double Confidence)
 {
     /// <summary>Each generated token's probability (Lv et al. Eq. 2), for gates and calibration scores beyond the mean.</summary>

@@ -7,7 +7,7 @@ namespace IcdResearch.Pipelines.SystemA;
 
 /// <summary>
 /// System A's full inference pipeline (system paper Figure 1) over prepared cases: LLM-NER → entities;
-/// primary = SFT answer + confidence (Eq. 2–3) + retrieval (§3.1) + re-judge under the configured arm;
+/// primary = SFT answer + confidence (Lv et al. Eq. 2–3) + retrieval (§3.1) + re-judge under the configured arm;
 /// others = direct and NER-enhanced models sampled and hard-voted together (§3.2). Each step is public so the
 /// experiment can run the ablation arms on the same intermediate outputs.
 /// </summary>
@@ -69,7 +69,7 @@ public sealed class SystemAPipeline(SystemAConfig config, AdmissionDiagnosisInde
 
     /// <summary>
     /// Everything the primary arms in <paramref name="arms"/> need at any threshold up to <paramref name="maxThreshold"/>:
-    /// the first pass (answer + Eq. 3 confidence), the retrieved neighbour (Eq. 1) and the re-judge answers of the
+    /// the first pass (answer + Lv et al. Eq. 3 confidence), the retrieved neighbour (§3.1) and the re-judge answers of the
     /// records some arm routes (batched). <see cref="PrimaryOutcome.Gold"/> is empty for unlabelled records.
     /// </summary>
     public List<PrimaryOutcome> PrimaryOutcomes(IReadOnlyList<SystemACase> cases, IReadOnlyCollection<PrimaryArm> arms, ConfidenceThreshold maxThreshold)
