@@ -42,6 +42,8 @@ public sealed class BenchCommand : ICliCommand
             { modelDir, batch, context, steps, prompt, newTokens, sizes, checkpoint, checkpointFolder };
         command.SetAction(parse =>
         {
+            // stdout is the JSON report (icd bench > bench.json); progress lines go to stderr.
+            using var progressToStderr = IcdResearch.Progress.WorkProgress.WriteLinesTo(Console.Error);
             TorchRuntime.EnsureLoaded();
             if (parse.GetValue(checkpoint) is { } shape)
             {

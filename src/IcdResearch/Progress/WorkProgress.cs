@@ -18,6 +18,7 @@ public sealed class WorkProgress
     public const string IntervalVariable = "ICD_PROGRESS_SECONDS";
 
     static readonly object Gate = new();
+    static readonly AsyncLocal<TextWriter?> LinesTo = new();
     static readonly List<WorkProgress> Active = [];
     static readonly Stopwatch Clock = Stopwatch.StartNew();
     static ProgressContext? _display;
@@ -48,6 +49,23 @@ public sealed class WorkProgress
         double.TryParse(Environment.GetEnvironmentVariable(IntervalVariable), NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s > 0
             ? TimeSpan.FromSeconds(s) : TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Sends this flow's progress as plain lines to <paramref name="writer"/> until disposed — for commands whose stdout
+    /// is a document (e.g. <c>icd bench</c>'s JSON goes to stdout, its progress to stderr). Flows with the async
+    /// context, so concurrent callers (tests) do not see each other's choice.
+    /// </summary>
+    public static IDisposable WriteLinesTo(TextWriter writer)
+    {
+        var previous = LinesTo.Value;
+        LinesTo.Value = writer;
+        return new Restore(() => LinesTo.Value = previous);
+    }
+
+    sealed class Restore(Action undo) : IDisposable
+    {
+        public void Dispose() => undo();
+    }
+
     public string Title { get; }
     public int Total { get; }
     /// <summary>What is counted, plural ("records", "steps", "resamples").</summary>
@@ -71,6 +89,7 @@ public sealed class WorkProgress
     {
         var interval = plainInterval ?? PlainInterval;
         if (total <= 0) return work(new WorkProgress(title, 0, unit, 0, null, null, interval)); // nothing to show
+        plainOutput ??= LinesTo.Value;
         if (plainOutput is null && _display is null && Active.Count == 0 && IsInteractiveTerminal())
         {
             // Outermost step on a terminal: it owns the live display; nested steps add their bars to it.
