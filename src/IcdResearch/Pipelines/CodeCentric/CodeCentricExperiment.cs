@@ -1,3 +1,4 @@
+using IcdResearch.Progress;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Encodings.Web;
@@ -75,63 +76,56 @@ public static class CodeCentricExperiment
         var arms = options.TrainSpanOnly ? CodeCentricArm.Ablation.Append(CodeCentricArm.SpanOnlyArm) : CodeCentricArm.Ablation;
         var costs = new Dictionary<string, TrainingCost>();
         var outputsByArm = new Dictionary<string, CodeCentricEvaluation.Outputs>();
-        foreach (var arm in arms)
+        var armList = arms.ToList();
+        WorkProgress.Run("Code-Centric Learning arms", armList.Count, "arms", armsProgress =>
         {
-            var sw = Stopwatch.StartNew();
-            IAnswerGenerator model;
-            if (!arm.Trained) model = models.Generator(backbone);
-            else
+            foreach (var arm in armList)
             {
-                var runDir = Path.Combine(options.RunsDir, arm.Name);
-                var cost = models.FineTune(arm.Name, backbone, runDir, Examples(data, arm, options.Seed), [], FineTuneOptions(options), force: false);
-                model = models.Generator(runDir);
-                costs[arm.Name] = cost;
-                efficiency.AddRange(CostRows(arm, cost));
-            }
-
-            // Out-of-domain CHIP-CDN mentions (every arm, including span-only).
-            var oodPred = eval.Spans(model, oodSpans);
-            var oodHits = data.Ood.Select((o, i) => oodPred[i] == o.Code ? 1.0 : 0.0).ToList();
-            var (ol, oh) = Bootstrap.MeanCi(oodHits, options.Seed, options.Resamples);
-            ood.Add(Row("ccl_ood", arm.Name, "chip-cdn-dev", oodHits.Count, "accuracy", oodHits.Count == 0 ? double.NaN : oodHits.Average(), ol, oh,
-                "mentions whose text never occurs in a training pair"));
-            if (arm.SpanOnly) { Log($"{arm.Name}: ood acc {Fmt(ood[^1].Value)} ({sw.Elapsed.TotalSeconds:F0}s)"); continue; }
-
-            var outputs = eval.Documents(model, arm.AsksForEvidence);
-            SaveOutputs(Path.Combine(options.RunsDir, arm.Name, "test_generations.jsonl"), data, outputs);
-            var m = eval.Metrics(outputs);
-            foreach (var (metric, value) in m.Named())
-            {
-                Func<IReadOnlyList<int>, double> stat = idx => eval.Metrics(outputs, idx).Named().First(x => x.Metric == metric).Value;
-                var (lo, hi) = CorpusBootstrap.Ci(n, stat, options.Seed, options.Resamples);
-                double? p = previous is null ? null
-                    : CorpusBootstrap.PairedP(n, idx => eval.Metrics(previous, idx).Named().First(x => x.Metric == metric).Value, stat, options.Seed, options.Resamples);
-                ablation.Add(Row("ccl_ablation", arm.Name, split, n, metric, value, lo, hi,
-                    $"Table 3 line {arm.Line}: {arm.Description}" + (previousArm is null ? "" : $"; p vs {previousArm} (paired bootstrap)"), p));
-            }
-            unseen.AddRange(UnseenRows(arm, eval.Unseen(outputs), options));
-            if (arm.AsksForEvidence && arm.Trained) evidence.AddRange(EvidenceRows(arm.Name, eval, outputs, n, options));
-            Log($"{arm.Name}: micro-F1 {Fmt(m.MicroF1)} macro-F1 {Fmt(m.MacroF1)} P {Fmt(m.MicroPrecision)} R {Fmt(m.MicroRecall)}; ood acc {Fmt(ood[^1].Value)} ({sw.Elapsed.TotalSeconds:F0}s)");
-
-            if (arm.Line == CodeCentricArm.Ablation[^1].Line)
-            {
-                var human = eval.Documents(model, withEvidence: true, humanEvidence: true);
-                SaveOutputs(Path.Combine(options.RunsDir, arm.Name, "test_generations_human_evidence.jsonl"), data, human);
-                foreach (var (metric, value) in eval.Metrics(human).Named())
+                armsProgress.Report(armList.IndexOf(arm), arm.Name);
+                var sw = Stopwatch.StartNew();
+                IAnswerGenerator model;
+                if (!arm.Trained) model = models.Generator(backbone);
+                else
                 {
-                    Func<IReadOnlyList<int>, double> stat = idx => eval.Metrics(human, idx).Named().First(x => x.Metric == metric).Value;
-                    var (lo, hi) = CorpusBootstrap.Ci(n, stat, options.Seed, options.Resamples);
-                    var p = CorpusBootstrap.PairedP(n, idx => eval.Metrics(outputs, idx).Named().First(x => x.Metric == metric).Value, stat, options.Seed, options.Resamples);
-                    ablation.Add(Row("ccl_ablation", "human_evidence", split, n, metric, value, lo, hi,
-                        $"ORACLE, not a system: line {arm.Line} model given the reference evidence, which is aligned with the gold codes' names; p vs {arm.Name}", p));
+                    var runDir = Path.Combine(options.RunsDir, arm.Name);
+                    var cost = models.FineTune(arm.Name, backbone, runDir, Examples(data, arm, options.Seed), [], FineTuneOptions(options), force: false);
+                    model = models.Generator(runDir);
+                    costs[arm.Name] = cost;
+                    efficiency.AddRange(CostRows(arm, cost));
                 }
-                Log($"human_evidence: micro-F1 {Fmt(eval.Metrics(human).MicroF1)}");
+
+                // Out-of-domain CHIP-CDN mentions (every arm, including span-only).
+                var oodPred = eval.Spans(model, oodSpans);
+                var oodHits = data.Ood.Select((o, i) => oodPred[i] == o.Code ? 1.0 : 0.0).ToList();
+                var (ol, oh) = Bootstrap.MeanCi(oodHits, options.Seed, options.Resamples);
+                ood.Add(Row("ccl_ood", arm.Name, "chip-cdn-dev", oodHits.Count, "accuracy", oodHits.Count == 0 ? double.NaN : oodHits.Average(), ol, oh,
+                    "mentions whose text never occurs in a training pair"));
+                if (arm.SpanOnly) { Log($"{arm.Name}: ood acc {Fmt(ood[^1].Value)} ({sw.Elapsed.TotalSeconds:F0}s)"); continue; }
+
+                var outputs = eval.Documents(model, arm.AsksForEvidence);
+                SaveOutputs(Path.Combine(options.RunsDir, arm.Name, "test_generations.jsonl"), data, outputs);
+                var m = eval.Metrics(outputs);
+                ablation.AddRange(MetricRows(arm.Name, outputs, previous,
+                    $"Table 3 line {arm.Line}: {arm.Description}" + (previousArm is null ? "" : $"; p vs {previousArm} (paired bootstrap)")));
+                unseen.AddRange(UnseenRows(arm, eval.Unseen(outputs), options));
+                if (arm.AsksForEvidence && arm.Trained) evidence.AddRange(EvidenceRows(arm.Name, eval, outputs, n, options));
+                Log($"{arm.Name}: micro-F1 {Fmt(m.MicroF1)} macro-F1 {Fmt(m.MacroF1)} P {Fmt(m.MicroPrecision)} R {Fmt(m.MicroRecall)}; ood acc {Fmt(ood[^1].Value)} ({sw.Elapsed.TotalSeconds:F0}s)");
+
+                if (arm.Line == CodeCentricArm.Ablation[^1].Line)
+                {
+                    var human = eval.Documents(model, withEvidence: true, humanEvidence: true);
+                    SaveOutputs(Path.Combine(options.RunsDir, arm.Name, "test_generations_human_evidence.jsonl"), data, human);
+                    ablation.AddRange(MetricRows("human_evidence", human, outputs,
+                        $"ORACLE, not a system: line {arm.Line} model given the reference evidence, which is aligned with the gold codes' names; p vs {arm.Name}"));
+                    Log($"human_evidence: micro-F1 {Fmt(eval.Metrics(human).MicroF1)}");
+                }
+                previous = outputs;
+                previousArm = arm.Name;
+                outputsByArm[arm.Name] = outputs;
+                WriteAll(); // after every arm, so an interrupted run keeps the finished lines
             }
-            previous = outputs;
-            previousArm = arm.Name;
-            outputsByArm[arm.Name] = outputs;
-            WriteAll(); // after every arm, so an interrupted run keeps the finished lines
-        }
+            armsProgress.Report(armList.Count);
+        });
 
         if (options.EqualStepsArms && costs.TryGetValue("doc_codes", out var line2) && outputsByArm.TryGetValue("doc_evidence", out var line3))
             foreach (var arm in CodeCentricArm.Ablation.Where(a => EqualSteps.Lines.Contains(a.Line)))
@@ -148,14 +142,8 @@ public static class CodeCentricExperiment
                 efficiency.AddRange(CostRows(arm with { Name = name }, cost));
                 var outputs = eval.Documents(model, arm.AsksForEvidence);
                 SaveOutputs(Path.Combine(options.RunsDir, name, "test_generations.jsonl"), data, outputs);
-                foreach (var (metric, value) in eval.Metrics(outputs).Named())
-                {
-                    Func<IReadOnlyList<int>, double> stat = idx => eval.Metrics(outputs, idx).Named().First(x => x.Metric == metric).Value;
-                    var (lo, hi) = CorpusBootstrap.Ci(n, stat, options.Seed, options.Resamples);
-                    var p = CorpusBootstrap.PairedP(n, idx => eval.Metrics(line3, idx).Named().First(x => x.Metric == metric).Value, stat, options.Seed, options.Resamples);
-                    ablation.Add(Row("ccl_ablation", name, split, n, metric, value, lo, hi,
-                        $"Table 3 line {arm.Line} with line 2's optimizer steps ({schedule.Count} examples in one pass, batch {options.FineTune.Train.BatchSize}; line 2: {line2.Examples} examples × {line2.Epochs} epochs); p vs doc_evidence (line 3, same steps)", p));
-                }
+                ablation.AddRange(MetricRows(name, outputs, line3,
+                    $"Table 3 line {arm.Line} with line 2's optimizer steps ({schedule.Count} examples in one pass, batch {options.FineTune.Train.BatchSize}; line 2: {line2.Examples} examples × {line2.Epochs} epochs); p vs doc_evidence (line 3, same steps)"));
                 Log($"{name}: micro-F1 {Fmt(eval.Metrics(outputs).MicroF1)} ({sw.Elapsed.TotalSeconds:F0}s)");
                 WriteAll();
             }
@@ -165,6 +153,26 @@ public static class CodeCentricExperiment
                 new TrainingCost(mixed.Examples - doc.Examples, mixed.TokensPerEpoch - doc.TokensPerEpoch, mixed.SecondsPerEpoch - doc.SecondsPerEpoch, mixed.Epochs, double.NaN)));
         WriteAll();
         return new Summary(files, lines);
+
+        // One row per metric with its corpus-bootstrap CI and, against a reference arm's outputs, the paired p-value.
+        List<ResultRow> MetricRows(string armName, CodeCentricEvaluation.Outputs outputs, CodeCentricEvaluation.Outputs? against, string note)
+        {
+            var named = eval.Metrics(outputs).Named().ToList();
+            return WorkProgress.Run($"{armName}: bootstrap CIs ({options.Resamples:N0} resamples)", named.Count, "metrics", progress =>
+            {
+                var rows = new List<ResultRow>();
+                foreach (var (metric, value) in named)
+                {
+                    Func<IReadOnlyList<int>, double> stat = idx => eval.Metrics(outputs, idx).Named().First(x => x.Metric == metric).Value;
+                    var (lo, hi) = CorpusBootstrap.Ci(n, stat, options.Seed, options.Resamples);
+                    double? p = against is null ? null
+                        : CorpusBootstrap.PairedP(n, idx => eval.Metrics(against, idx).Named().First(x => x.Metric == metric).Value, stat, options.Seed, options.Resamples);
+                    rows.Add(Row("ccl_ablation", armName, split, n, metric, value, lo, hi, note, p));
+                    progress.Advance(figure: metric);
+                }
+                return rows;
+            });
+        }
 
         void WriteAll()
         {

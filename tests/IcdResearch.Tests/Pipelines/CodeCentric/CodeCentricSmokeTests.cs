@@ -46,7 +46,14 @@ public class CodeCentricSmokeTests
         var split = Splits.Create(dataset, seed: 42);
         var data = CodeCentricData.Build(dataset, split.Train.Select(id => dataset.RawById[id]).ToList(),
             split.Test.Select(id => dataset.RawById[id]).ToList(), [], [], options);
-        var summary = CodeCentricExperiment.Run(data, new TorchModelBackend(log: TextWriter.Null), options);
+        var progressLines = new StringWriter();
+        CodeCentricExperiment.Summary summary;
+        using (IcdResearch.Progress.WorkProgress.WriteLinesTo(progressLines))
+            summary = CodeCentricExperiment.Run(data, new TorchModelBackend(log: TextWriter.Null), options);
+        // Progress: the arms as one step (its last line counts all of them) and each arm's bootstrap as a nested step.
+        var progress = progressLines.ToString();
+        Assert.Contains("Code-Centric Learning arms: 6/6 arms", progress);
+        Assert.Contains("silver_synthetic: bootstrap CIs (50 resamples)", progress);
 
         var ablation = ResultsTable.Read(Path.Combine(options.ResultsDir, "ccl_ablation.csv"));
         Assert.Equal(["zero_shot", "doc_codes", "doc_evidence", "gold_spans", "silver_synthetic", "human_evidence", "gold_spans_equal_steps", "silver_synthetic_equal_steps"],
