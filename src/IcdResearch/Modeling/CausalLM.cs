@@ -150,7 +150,7 @@ public sealed class CausalLM : nn.Module
         var config = ModelConfig.Load(Path.Combine(directory, "config.json"));
         var tensors = SafeTensorStream.Locate(directory);
         var target = dtype ?? CheckpointDtype(config, tensors);
-        var lm = new CausalLM(config, seed: 0, initialize: false, new WeightPlacement(target, device ?? CPU, nf4Projections ? META : null));
+        var lm = new CausalLM(config, seed: 0, initialize: false, new WeightPlacement(target, device ?? CPU, nf4Projections ? META : null, Uninitialized: true));
         try
         {
             if (device is not null && device.type != DeviceType.CPU) lm.to(device);
@@ -183,14 +183,17 @@ public sealed class CausalLM : nn.Module
         foreach (var (name, module) in NamedProjections().ToList())
         {
             var placeholder = (Linear)module;
-            using var weight = empty(placeholder.weight!.shape, dtype);
-            using var bias = placeholder.bias is { } b ? empty(b.shape, dtype) : null;
-            var parts = new Dictionary<string, Tensor> { [$"{name}.weight"] = weight };
-            if (bias is not null) parts[$"{name}.bias"] = bias;
-            SafeTensorStream.CopyInto(parts.Keys.Select(k => byName[k]), k => parts[k]);
-            nonFinite.AddRange(parts.Where(p => !AllFinite(p.Value)).Select(p => p.Key));
-            ReplaceProjection(name, new Nf4Linear(weight, bias));
+            using (var weight = empty(placeholder.weight!.shape, dtype))
+            using (var bias = placeholder.bias is { } b ? empty(b.shape, dtype) : null)
+            {
+                var parts = new Dictionary<string, Tensor> { [$"{name}.weight"] = weight };
+                if (bias is not null) parts[$"{name}.bias"] = bias;
+                SafeTensorStream.CopyInto(parts.Keys.Select(k => byName[k]), k => parts[k]);
+                nonFinite.AddRange(parts.Where(p => !AllFinite(p.Value)).Select(p => p.Key));
+                ReplaceProjection(name, new Nf4Linear(weight, bias));
+            }
             placeholder.Dispose();
+            NativeHeap.Trim();   // the dense weight and the quantiser's temporaries leave the resident set now
         }
         return nonFinite;
     }
@@ -199,7 +202,7 @@ public sealed class CausalLM : nn.Module
     public static IReadOnlyList<(string Name, long[] Shape)> ParameterShapes(ModelConfig config)
     {
         TorchRuntime.EnsureLoaded();
-        using var skeleton = new CausalLM(config, seed: 0, initialize: false, new WeightPlacement(Device: META));
+        using var skeleton = new CausalLM(config, seed: 0, initialize: false, new WeightPlacement(Device: META, Uninitialized: true));
         return skeleton.named_parameters().Select(p => (p.name, p.parameter.shape)).ToList();
     }
 
@@ -212,14 +215,17 @@ public sealed class CausalLM : nn.Module
         _ => tensors.Select(t => t.Entry.Dtype).FirstOrDefault(d => d is "BF16" or "F16" or "F32") switch { "BF16" => ScalarType.BFloat16, "F16" => ScalarType.Float16, _ => ScalarType.Float32 },
     };
 
-    /// <summary>Whether every element is finite, checked in slices (no full-size temporary).</summary>
+    /// <summary>Whether every element is finite, checked in slices whose temporaries are freed slice by slice (no full-size temporary).</summary>
     static bool AllFinite(Tensor t)
     {
-        using var scope = NewDisposeScope();
+        using var outer = NewDisposeScope();   // also frees the detached handle, which would keep t's storage alive
         var flat = t.detach().view(-1);
-        const long slice = 1 << 24;
+        const long slice = 1 << 22;
         for (long start = 0; start < flat.shape[0]; start += slice)
+        {
+            using var scope = NewDisposeScope();
             if (!isfinite(flat.narrow(0, start, Math.Min(slice, flat.shape[0] - start))).all().item<bool>()) return false;
+        }
         return true;
     }
 

@@ -19,7 +19,7 @@ public sealed class DecoderModel : nn.Module
 
     public DecoderModel(ModelConfig config, WeightPlacement? placement = null) : base(nameof(DecoderModel))
     {
-        embed_tokens = nn.Embedding(config.VocabSize, config.HiddenSize, device: placement?.Device, dtype: placement?.Dtype);
+        embed_tokens = (placement ?? WeightPlacement.Default).Embedding(config.VocabSize, config.HiddenSize);
         layers = nn.ModuleList(Enumerable.Range(0, config.NumHiddenLayers).Select(i => new DecoderLayer(config, i, placement)).ToArray());
         norm = new RmsNorm(config.HiddenSize, config.RmsNormEps, placement);
         rotary_emb = new RotaryEmbedding(config);

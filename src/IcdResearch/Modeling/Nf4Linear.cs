@@ -29,7 +29,11 @@ public sealed class Nf4Linear : nn.Module<Tensor, Tensor>
         OutFeatures = weight.shape[0];
         InFeatures = weight.shape[1];
         _weight = Nf4Tensor.Quantize(weight);
-        if (bias is not null) this.bias = new Parameter(bias.detach().clone(), requires_grad: false);
+        if (bias is not null)
+        {
+            using var detached = bias.detach();
+            this.bias = new Parameter(detached.clone(), requires_grad: false);
+        }
         RegisterComponents();
     }
 

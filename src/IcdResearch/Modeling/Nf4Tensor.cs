@@ -21,6 +21,8 @@ public sealed class Nf4Tensor : IDisposable
 {
     public const int BlockSize = 64;
     public const int ScaleBlockSize = 256;
+    /// <summary>Blocks quantised together (1 M weights): bounds the temporaries of <see cref="Quantize"/> to a few MB.</summary>
+    const long ChunkBlocks = 1 << 14;
 
     Nf4Tensor(long[] shape, Tensor packed, Tensor scaleCodes, Tensor scaleScales, float scaleMean)
     {
@@ -54,15 +56,27 @@ public sealed class Nf4Tensor : IDisposable
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var shape = weights.shape;
-        var flat = weights.detach().to(float32).cpu().flatten();
-        var blocks = PadTo(flat, BlockSize).view(-1, BlockSize);
+        var count = shape.Aggregate(1L, (a, b) => a * b);
+        var blockCount = (count + BlockSize - 1) / BlockSize;
+        var packed = empty(blockCount * BlockSize / 2, uint8);
+        var absmax = empty(blockCount, float32);
+        var flat = weights.detach().flatten();
+        var midpoints = tensor(Nf4.Midpoints());
 
-        // First level: per-block absmax and nearest NF4 code.
-        var absmax = blocks.abs().amax(1);
-        var normalised = blocks / absmax.clamp_min(1e-30f).unsqueeze(1);
-        var codes = bucketize(normalised, tensor(Nf4.Midpoints())).to(uint8).flatten();
-        var pairs = codes.view(-1, 2);
-        var packed = (pairs[.., 0] * 16 + pairs[.., 1]).to(uint8);
+        // First level: per-block absmax and nearest NF4 code, a few blocks at a time so the fp32 and index temporaries
+        // stay small (blocks are independent, so the result does not depend on the chunking).
+        for (long start = 0; start < blockCount; start += ChunkBlocks)
+        {
+            using var chunkScope = NewDisposeScope();
+            var n = Math.Min(ChunkBlocks, blockCount - start);
+            var elements = flat.narrow(0, start * BlockSize, Math.Min(n * BlockSize, count - start * BlockSize));
+            var blocks = PadTo(elements.to(float32).cpu(), BlockSize).view(-1, BlockSize);
+            var chunkAbsmax = blocks.abs().amax(1);
+            var normalised = blocks / chunkAbsmax.clamp_min(1e-30f).unsqueeze(1);
+            var pairs = bucketize(normalised, midpoints).to(uint8).view(-1, 2);
+            packed.narrow(0, start * BlockSize / 2, n * BlockSize / 2).copy_(pairs[.., 0] * 16 + pairs[.., 1]);
+            absmax.narrow(0, start, n).copy_(chunkAbsmax);
+        }
 
         // Second level (Double Quantization): centre c₂, then symmetric 8-bit per block of 256.
         var mean = absmax.mean().item<float>();
@@ -89,7 +103,7 @@ public sealed class Nf4Tensor : IDisposable
     {
         using var scope = NewDisposeScope();
         // One lookup per packed byte: row b of the pair table holds the code values of b's high and low nibble.
-        var values = PairTable().index_select(0, Packed.to(int32)).view(-1, BlockSize) * BlockAbsmax().unsqueeze(1);
+        var values = PairTable().index_select(0, Packed.to(int32)).view(-1, BlockSize).mul_(BlockAbsmax().unsqueeze(1));
         return values.flatten()[..(int)Count].view(Shape).to(dtype).MoveToOuterDisposeScope();
     }
 

@@ -84,6 +84,7 @@ public static class CheckpointLoadBenchmark
         var name = nf4Projections ? "nf4 (projections NF4, rest auto)" : "auto (checkpoint dtype kept)";
         GC.Collect();
         GC.WaitForPendingFinalizers();
+        NativeHeap.Trim();   // start each load from what is really in use
         var before = CurrentRss();
         ResetPeakRss();
         var clock = Stopwatch.StartNew();

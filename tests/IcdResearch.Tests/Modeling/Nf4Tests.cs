@@ -40,12 +40,14 @@ public class Nf4Tests
         Assert.Equal(codes, back.flatten().data<float>().ToArray());
     }
 
-    [Fact]
-    public void GaussianWeightsStayWithinTheQuantisationBound()
+    [Theory]
+    [InlineData(96, 200)]      // 19,200 values: 300 blocks, 2 scale blocks, no padding
+    [InlineData(1027, 1088)]   // 1,117,376 values: 17,459 blocks, quantised in two chunks (the second partial)
+    public void GaussianWeightsStayWithinTheQuantisationBound(int rows, int columns)
     {
         TorchRuntime.EnsureLoaded();
         var gen = new Generator(7);
-        using var w = normal(0, 0.02, [96, 200], generator: gen);   // 19,200 values: 300 blocks, 2 scale blocks, no padding
+        using var w = normal(0, 0.02, [rows, columns], generator: gen);
         using var q = Nf4Tensor.Quantize(w);
         using var back = q.Dequantize();
 
