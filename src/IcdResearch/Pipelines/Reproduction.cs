@@ -62,6 +62,9 @@ public static class Reproduction
             ["source"] = o.Data.Source, ["synthetic"] = o.Data.IsSynthetic, ["split"] = o.Split.Name,
             ["n_train"] = o.Split.Train.Count, ["n_train_entities"] = o.Split.TrainEntities.Count, ["n_dev"] = o.Split.Dev.Count, ["n_test"] = o.Split.Test.Count,
         };
+        // Where this run sits on the scale and data curves (parameters counted once the backbone exists).
+        void RecordCurvePoint() => summary[CurvePoint.SummaryKey] = CurvePoint.Of(o.Profile.SystemA, o.ModelsDir).ToJson();
+        RecordCurvePoint();
 
         if (experiment is "all" or "baselines")
         {
@@ -107,6 +110,7 @@ public static class Reproduction
             }).Run();
             summary["system_a"] = JsonSerializer.SerializeToNode(result, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower });
             timings["system_a"] = sw.Elapsed.TotalSeconds;
+            RecordCurvePoint();
             Save(summaryPath, summary, timings);
         }
 
@@ -123,6 +127,7 @@ public static class Reproduction
             var result = CodeCentricExperiment.Run(cclOptions, local, o.Data, o.Split, o.DataDir, Console.Error.WriteLine);
             summary["ccl"] = new JsonObject { ["files"] = new JsonArray(result.Files.Keys.Select(k => (JsonNode)k).ToArray()) };
             timings["ccl"] = sw.Elapsed.TotalSeconds;
+            RecordCurvePoint();
         }
         Save(summaryPath, summary, timings);
         Console.Error.WriteLine($"results written to {Path.GetFullPath(o.OutDir)}");
