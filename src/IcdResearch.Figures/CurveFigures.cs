@@ -22,12 +22,17 @@ public static class CurveFigures
 
     /// <summary>The command that adds the scale-curve points still missing (null when none is).</summary>
     public static string? MissingScale(IReadOnlyList<CurvePointResult> scale) =>
-        Missing(ScaleCurveSizes.Where(s => scale.All(p => p.Point.BackboneSize != s)).ToList(), "S", $"icd reproduce --backbone-size {{0}} --out results/{CurveResults.Folder}/backbone-{{0}}");
+        Missing(ScaleCurveSizes.Where(s => scale.All(p => p.Point.BackboneSize != s)).ToList(), "S",
+            $"icd reproduce{ProfileOption(scale)} --backbone-size {{0}} --out results/{CurveResults.Folder}/backbone-{{0}}");
 
     /// <summary>The command that adds the data-curve points still missing (null when none is).</summary>
     public static string? MissingData(IReadOnlyList<CurvePointResult> data) =>
         Missing(DataCurveRecords.Where(n => data.All(p => p.Point.EntityRecords != n)).Select(n => n.ToString(CultureInfo.InvariantCulture)).ToList(), "N",
-            $"icd reproduce --entity-records {{0}} --out results/{CurveResults.Folder}/entities-{{0}}");
+            $"icd reproduce{ProfileOption(data)} --entity-records {{0}} --out results/{CurveResults.Folder}/entities-{{0}}");
+
+    /// <summary>" --profile NAME" when the reported run is not of the default profile (a point counts only with the same profile).</summary>
+    static string ProfileOption(IReadOnlyList<CurvePointResult> points) =>
+        points.Count > 0 && points[0].Profile != "default" && points[0].Profile != "" ? $" --profile {points[0].Profile}" : "";
 
     static string? Missing(IReadOnlyList<string> values, string variable, string command) => values.Count switch
     {

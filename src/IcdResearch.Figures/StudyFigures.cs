@@ -117,7 +117,7 @@ public static class StudyFigures
         var n = string.Join("/", rows.Where(r => r.Arm.File == "study.csv").Select(r => r.Row.N).Distinct());
         var layout = FigureStyle.Layout(Plot.Title("Seed study — headline arms: mean over seeds, seed SD and 95% CI, beside the papers",
                 $"k = {seeds} seeds on the committed split (n = {n} test records each) · thick bar: ± SD over seeds · thin whisker: t 95% CI over seeds · grey ◆: the paper's printed value"),
-            "score on the test split (%)", "", [0, 100], height: 230 + 30 * rows.Count);
+            "score on the test split (%)", "", null, height: 230 + 30 * rows.Count);
         Forest(layout);
         return Plot.Chart(traces, layout);
     }
