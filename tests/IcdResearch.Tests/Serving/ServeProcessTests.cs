@@ -29,7 +29,7 @@ public sealed class ServedSmokeModels : IDisposable
         var options = new ClinicalInfoOptions();
         var train = Data.TrainRaw.Take(30).Select(r => SystemACase.FromRaw(r, null, options)).ToList();
         var tokenizer = CharTokenizer.Build(Data.TrainRaw.Take(10).Select(r => r.FullText()), minFrequency: 2);
-        var roles = OpenAiSystemABackend.Roles;
+        var roles = SystemAConfig.Roles;
         for (var i = 0; i < roles.Count; i++)
         {
             var config = ModelConfig.Tiny(vocabSize: tokenizer.VocabSize, hiddenSize: 32, layers: 2);
@@ -99,7 +99,7 @@ public sealed class ServeProcessTests(ServedSmokeModels served) : IClassFixture<
         var cases = served.TestCases(4);
         var config = SystemAConfig.Load(served.ModelsDir);
         var local = SystemAPipeline.Load(served.ModelsDir, new TorchModelBackend(), config);
-        var remote = SystemAPipeline.Load(served.ModelsDir, new OpenAiSystemABackend(new OpenAiEndpoint(served.Endpoint), new Dictionary<string, string>(), log: TextWriter.Null), config);
+        var remote = SystemAPipeline.Load(served.ModelsDir, new OpenAiModelBackend(new OpenAiEndpoint(served.Endpoint), new Dictionary<string, string>(), log: TextWriter.Null), config);
 
         var infos = cases.Select(c => c.ClinicalInfo).ToList();
         var localFirst = local.Primary.FirstPass(infos);
@@ -123,7 +123,7 @@ public sealed class ServeProcessTests(ServedSmokeModels served) : IClassFixture<
     {
         using var http = new HttpClient { BaseAddress = new Uri(served.Endpoint + "/") };
         var models = await http.GetFromJsonAsync<ModelList>("models");
-        Assert.Equal(OpenAiSystemABackend.Roles.Order(), models!.Data.Select(m => m.Id).Order());
+        Assert.Equal(SystemAConfig.Roles.Order(), models!.Data.Select(m => m.Id).Order());
 
         async Task<CompletionResponse> Complete(object body)
         {

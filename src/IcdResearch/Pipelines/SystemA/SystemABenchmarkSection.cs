@@ -58,7 +58,7 @@ public sealed class SystemABenchmarkSection : IBenchmarkSection
     {
         var options = new ClinicalInfoOptions();
         var tokenizer = CharTokenizer.Build(data.TrainRaw.Select(r => r.FullText()), minFrequency: 1);
-        var roles = OpenAiSystemABackend.Roles;
+        var roles = SystemAConfig.Roles;
         for (var i = 0; i < roles.Count; i++)
         {
             using var model = new CausalLM(BackbonePreset.Small.ModelConfig(tokenizer.VocabSize, tokenizer.EosId, tokenizer.PadId), seed: 11 + i);
