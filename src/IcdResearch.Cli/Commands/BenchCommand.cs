@@ -26,7 +26,8 @@ public sealed class BenchCommand : ICliCommand
         var checkpoint = new Option<string?>("--checkpoint")
         {
             Description = "Instead of the small-model sections: write a random-weight BF16 checkpoint of this shape (qwen2.5-1.5b: 1.54 B parameters, 3.1 GB) " +
-                          "to a temporary folder and report load time, peak RSS against its size on disk (target ≤ 1.3, bf16 kept), copy bandwidth and greedy tokens/s " +
+                          "to a temporary folder and load it twice, with NF4 projections (--dtype nf4; target peak RSS ≤ 0.6 bytes/parameter + 1 GB) and bf16 kept " +
+                          "(--dtype auto; target peak RSS ≤ 1.3× the size on disk): load time, peak RSS, copy bandwidth and greedy tokens/s " +
                           "against the bandwidth limit. Needs ~4 GB of memory and disk; run it on a quiet machine.",
         };
         checkpoint.AcceptOnlyFromAmong("qwen2.5-1.5b");
@@ -36,7 +37,7 @@ public sealed class BenchCommand : ICliCommand
             "Same-run fp32 matmul GFLOP/s; training tokens/s, achieved GFLOP/s (6·N + 12·L·d_attn·T FLOPs per token) and their " +
             "ratio (MFU) for the default small model; greedy generation tokens/s with and without the KV cache; decoding against " +
             "the memory-bandwidth limit (copy bandwidth ÷ weight bytes), prefill tokens/s, shared-prefix sampling of the voting " +
-            "rounds vs one at a time; System A seconds per record; peak RSS. --checkpoint qwen2.5-1.5b instead measures loading and decoding a real-sized BF16 " +
+            "rounds vs one at a time; System A seconds per record; peak RSS. --checkpoint qwen2.5-1.5b instead measures loading (bf16 kept, and straight to NF4) and decoding a real-sized BF16 " +
             "checkpoint. Run it on a quiet machine.\n" +
             "Example: icd bench --steps 5")
             { modelDir, batch, context, steps, prompt, newTokens, sizes, checkpoint, checkpointFolder };
@@ -48,20 +49,32 @@ public sealed class BenchCommand : ICliCommand
             if (parse.GetValue(checkpoint) is { } shape)
             {
                 var r = CheckpointLoadBenchmark.Run(CheckpointLoadBenchmark.Qwen25_1_5B(), shape, parse.GetValue(checkpointFolder), log: Console.Error);
+                JsonObject Load(CheckpointLoadMeasurement m) => new()
+                {
+                    ["load"] = m.Load, ["loaded_dtype"] = m.LoadedDtype, ["weight_bytes"] = m.WeightBytes,
+                    ["load_seconds"] = Math.Round(m.LoadSeconds, 2),
+                    ["rss_before_load_mb"] = Math.Round(m.RssBeforeLoad / 1048576.0, 1), ["peak_rss_mb"] = Math.Round(m.PeakRss / 1048576.0, 1),
+                    ["peak_rss_bytes_per_parameter"] = Math.Round((double)m.PeakRss / r.Parameters, 3),
+                    ["greedy_new_tokens"] = m.NewTokens, ["greedy_tokens_per_second"] = Math.Round(m.GreedyTokensPerSecond, 3),
+                    ["bandwidth_limit_tokens_per_second"] = Math.Round(r.BandwidthLimitTokensPerSecond(m), 3),
+                    ["fraction_of_bandwidth_limit"] = Math.Round(m.GreedyTokensPerSecond / r.BandwidthLimitTokensPerSecond(m), 3),
+                };
+                var bf16 = Load(r.Bf16);
+                bf16["peak_rss_over_size"] = Math.Round(r.Bf16PeakOverSize, 3);
+                bf16["meets_target_1_3"] = r.MeetsBf16Target;
+                var nf4 = Load(r.Nf4);
+                nf4["target_bytes_0_6_per_parameter_plus_1gb"] = r.Nf4TargetBytes;
+                nf4["meets_target_0_6_per_parameter_plus_1gb"] = r.MeetsNf4Target;
                 var section = new JsonObject
                 {
                     ["torch_threads"] = torch.get_num_threads(),
                     ["load_average_1min"] = LoadAverage(),
                     ["checkpoint"] = new JsonObject
                     {
-                        ["shape"] = r.Shape, ["parameters"] = r.Parameters, ["bytes_on_disk"] = r.BytesOnDisk, ["loaded_dtype"] = r.LoadedDtype,
-                        ["load_seconds"] = Math.Round(r.LoadSeconds, 2),
-                        ["rss_before_load_mb"] = Math.Round(r.RssBeforeLoad / 1048576.0, 1), ["peak_rss_mb"] = Math.Round(r.PeakRss / 1048576.0, 1),
-                        ["peak_rss_over_size"] = Math.Round(r.PeakOverSize, 3), ["meets_target_1_3"] = r.MeetsTarget,
+                        ["shape"] = r.Shape, ["parameters"] = r.Parameters, ["bytes_on_disk"] = r.BytesOnDisk,
                         ["copy_bytes_per_second"] = Math.Round(r.CopyBytesPerSecond),
-                        ["greedy_new_tokens"] = r.NewTokens, ["greedy_tokens_per_second"] = Math.Round(r.GreedyTokensPerSecond, 3),
-                        ["bandwidth_limit_tokens_per_second"] = Math.Round(r.BandwidthLimitTokensPerSecond, 3),
-                        ["fraction_of_bandwidth_limit"] = Math.Round(r.GreedyTokensPerSecond / r.BandwidthLimitTokensPerSecond, 3),
+                        ["bf16_kept"] = bf16,
+                        ["nf4"] = nf4,
                     },
                 };
                 parse.InvocationConfiguration.Output.WriteLine(section.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));

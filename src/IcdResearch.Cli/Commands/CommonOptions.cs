@@ -64,11 +64,16 @@ public static class CommonOptions
         return option;
     }
 
-    /// <summary>`--dtype auto|float32|bfloat16`: the weights' dtype on load (auto = the checkpoint's own, e.g. bf16 stays bf16).</summary>
+    /// <summary>`--dtype auto|float32|bfloat16|nf4`: the weights' dtype on load (auto = the checkpoint's own, e.g. bf16 stays bf16; nf4 = projections in NF4).</summary>
     public static Option<string> Dtype()
     {
-        var o = new Option<string>("--dtype") { Description = "Weights' dtype on load: auto (the checkpoint's own, e.g. bfloat16 stays bfloat16), float32 or bfloat16.", DefaultValueFactory = _ => "float32" };
-        o.AcceptOnlyFromAmong("auto", "float32", "bfloat16");
+        var o = new Option<string>("--dtype")
+        {
+            Description = "Weights' dtype on load: auto (the checkpoint's own, e.g. bfloat16 stays bfloat16), float32, bfloat16, or nf4 " +
+                          "(linear projections quantised to QLoRA's 4-bit NormalFloat tensor by tensor while loading, ~0.52 bytes/parameter; embeddings and norms keep the checkpoint's dtype; CPU only).",
+            DefaultValueFactory = _ => "float32",
+        };
+        o.AcceptOnlyFromAmong("auto", "float32", "bfloat16", "nf4");
         return o;
     }
 

@@ -41,7 +41,8 @@ public sealed class LanguageModel(CausalLM model, ITextTokenizer tokenizer, int 
             var basePath = PeftAdapter.ReadConfig(folder).BaseModelNameOrPath ?? throw new Data.DataFormatException(Path.Combine(folder, "adapter_config.json"), "names no base model", field: "base_model_name_or_path");
             (model, tokenizer) = ModelFolder.Load(basePath, settings: settings);
             PeftAdapter.Load(model, folder);
-            LoraInjector.MergeAndUnload(model);
+            // NF4 bases cannot take the merge: the adapters then run beside them (QLoRA inference).
+            if (settings?.Nf4Projections != true) LoraInjector.MergeAndUnload(model);
         }
         else (model, tokenizer) = ModelFolder.Load(folder, settings: settings);
         model.eval();

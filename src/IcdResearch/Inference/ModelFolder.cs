@@ -16,7 +16,7 @@ public static class ModelFolder
     public static (CausalLM Model, ITextTokenizer Tokenizer) Load(string directory, string? tokenizerDirectory = null, ModelLoadSettings? settings = null)
     {
         settings ??= ModelLoadSettings.Default;
-        var model = CausalLM.FromPretrained(directory, settings.Dtype, settings.TorchDevice());
+        var model = CausalLM.FromPretrained(directory, settings.Dtype, settings.TorchDevice(), settings.Nf4Projections);
         try
         {
             var tokenizer = TokenizerLoader.FromDirectory(tokenizerDirectory ?? directory);

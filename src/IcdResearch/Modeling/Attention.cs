@@ -16,17 +16,18 @@ public sealed class Attention : nn.Module, IHasProjections
 #pragma warning restore IDE1006
     readonly int _heads, _kvHeads, _headDim, _layerIndex;
 
-    public Attention(ModelConfig config, int layerIndex) : base(nameof(Attention))
+    public Attention(ModelConfig config, int layerIndex, WeightPlacement? placement = null) : base(nameof(Attention))
     {
         (_heads, _kvHeads, _headDim, _layerIndex) = (config.NumAttentionHeads, config.KeyValueHeads, config.HeadDim, layerIndex);
-        q_proj = nn.Linear(config.HiddenSize, _heads * _headDim, hasBias: config.QkvBias);
-        k_proj = nn.Linear(config.HiddenSize, _kvHeads * _headDim, hasBias: config.QkvBias);
-        v_proj = nn.Linear(config.HiddenSize, _kvHeads * _headDim, hasBias: config.QkvBias);
-        o_proj = nn.Linear(_heads * _headDim, config.HiddenSize, hasBias: config.OutputBias);
+        placement ??= WeightPlacement.Default;
+        q_proj = placement.Projection(config.HiddenSize, _heads * _headDim, config.QkvBias);
+        k_proj = placement.Projection(config.HiddenSize, _kvHeads * _headDim, config.QkvBias);
+        v_proj = placement.Projection(config.HiddenSize, _kvHeads * _headDim, config.QkvBias);
+        o_proj = placement.Projection(_heads * _headDim, config.HiddenSize, config.OutputBias);
         if (config.HasQkNorm)
         {
-            q_norm = new RmsNorm(_headDim, config.RmsNormEps);
-            k_norm = new RmsNorm(_headDim, config.RmsNormEps);
+            q_norm = new RmsNorm(_headDim, config.RmsNormEps, placement);
+            k_norm = new RmsNorm(_headDim, config.RmsNormEps, placement);
         }
         RegisterComponents();
     }

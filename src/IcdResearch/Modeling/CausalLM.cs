@@ -25,12 +25,12 @@ public sealed class CausalLM : nn.Module
     /// <summary>A randomly initialised model (HF init: N(0, initializer_range) weights, zero biases, unit norms).</summary>
     public CausalLM(ModelConfig config, int seed = 0) : this(config, seed, initialize: true) { }
 
-    CausalLM(ModelConfig config, int seed, bool initialize) : base(nameof(CausalLM))
+    CausalLM(ModelConfig config, int seed, bool initialize, WeightPlacement? placement = null) : base(nameof(CausalLM))
     {
         config.Validate();
         Config = config;
-        model = new DecoderModel(config);
-        if (!config.TieWordEmbeddings) lm_head = nn.Linear(config.HiddenSize, config.VocabSize, hasBias: false);
+        model = new DecoderModel(config, placement);
+        if (!config.TieWordEmbeddings) lm_head = nn.Linear(config.HiddenSize, config.VocabSize, hasBias: false, device: placement?.Device, dtype: placement?.Dtype);
         RegisterComponents();
         if (initialize) InitializeWeights(seed);
     }
@@ -134,26 +134,32 @@ public sealed class CausalLM : nn.Module
     /// once, in <paramref name="dtype"/> (null = "auto": the checkpoint's own torch_dtype, e.g. bfloat16 stays bfloat16)
     /// on <paramref name="device"/>, and filled tensor by tensor from the memory-mapped files
     /// (<see cref="SafeTensorStream"/>), so loading never holds two copies of the model.
+    /// With <paramref name="nf4Projections"/> (`--dtype nf4`) every linear projection becomes an <see cref="Nf4Linear"/>
+    /// (QLoRA's NF4 with double-quantised scales, Dettmers et al. 2023 §3) built from its streamed tensor: the skeleton's
+    /// projections live on torch's meta device (no memory), and each projection's dense weight exists only while it is
+    /// quantised, so the dense projections never exist together. Embeddings, norms and biases stay in
+    /// <paramref name="dtype"/>. The result equals loading densely in <paramref name="dtype"/> and then quantising each
+    /// projection (<see cref="Nf4Linear(TorchSharp.Modules.Linear)"/>). NF4 weights live on the CPU only.
     /// </summary>
-    public static CausalLM FromPretrained(string directory, ScalarType? dtype = ScalarType.Float32, Device? device = null)
+    public static CausalLM FromPretrained(string directory, ScalarType? dtype = ScalarType.Float32, Device? device = null, bool nf4Projections = false)
     {
         TorchRuntime.EnsureLoaded();
         if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"model folder not found: {directory}");
+        if (nf4Projections && device is not null && device.type != DeviceType.CPU)
+            throw new ArgumentException($"--dtype nf4 keeps its 4-bit weights on the CPU (Nf4Linear dequantises them there); use --device cpu, or --dtype bfloat16 on {device}");
         var config = ModelConfig.Load(Path.Combine(directory, "config.json"));
         var tensors = SafeTensorStream.Locate(directory);
         var target = dtype ?? CheckpointDtype(config, tensors);
-        var previous = get_default_dtype();
-        set_default_dtype(target);
-        CausalLM lm;
-        try { lm = new CausalLM(config, seed: 0, initialize: false); }
-        finally { set_default_dtype(previous); }
+        var lm = new CausalLM(config, seed: 0, initialize: false, new WeightPlacement(target, device ?? CPU, nf4Projections ? META : null));
         try
         {
             if (device is not null && device.type != DeviceType.CPU) lm.to(device);
-            var parameters = lm.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter);
             lm.CheckNames(tensors.ToDictionary(t => t.Entry.Name, t => t.Entry.Shape), directory);
+            // Meta placeholders (NF4 projections) are filled below, one projection at a time.
+            var parameters = lm.named_parameters().Where(p => p.parameter.device_type != DeviceType.META).ToDictionary(p => p.name, p => (Tensor)p.parameter);
             SafeTensorStream.CopyInto(tensors, name => parameters.GetValueOrDefault(name));
             var nonFinite = parameters.Where(p => !AllFinite(p.Value)).Select(p => p.Key).ToList();
+            if (nf4Projections) nonFinite.AddRange(lm.QuantizeProjections(tensors, target));
             if (nonFinite.Count > 0)
                 throw new InvalidDataException($"{directory}: weights do not match the {config.ModelType} config: non-finite values (NaN or ±inf) in {nonFinite.Count}: {string.Join(", ", nonFinite)}");
         }
@@ -166,17 +172,35 @@ public sealed class CausalLM : nn.Module
         return lm;
     }
 
+    /// <summary>
+    /// Replaces every (meta placeholder) projection by an <see cref="Nf4Linear"/> of its tensors streamed in
+    /// <paramref name="dtype"/>, disposing each dense weight as soon as it is quantised; returns the names of non-finite tensors.
+    /// </summary>
+    List<string> QuantizeProjections(IReadOnlyList<SafeTensorStream.Located> tensors, ScalarType dtype)
+    {
+        var byName = tensors.ToDictionary(t => t.Entry.Name);
+        var nonFinite = new List<string>();
+        foreach (var (name, module) in NamedProjections().ToList())
+        {
+            var placeholder = (Linear)module;
+            using var weight = empty(placeholder.weight!.shape, dtype);
+            using var bias = placeholder.bias is { } b ? empty(b.shape, dtype) : null;
+            var parts = new Dictionary<string, Tensor> { [$"{name}.weight"] = weight };
+            if (bias is not null) parts[$"{name}.bias"] = bias;
+            SafeTensorStream.CopyInto(parts.Keys.Select(k => byName[k]), k => parts[k]);
+            nonFinite.AddRange(parts.Where(p => !AllFinite(p.Value)).Select(p => p.Key));
+            ReplaceProjection(name, new Nf4Linear(weight, bias));
+            placeholder.Dispose();
+        }
+        return nonFinite;
+    }
+
     /// <summary>The HF name and shape of every parameter of a model with this config (built on torch's meta device: no memory).</summary>
     public static IReadOnlyList<(string Name, long[] Shape)> ParameterShapes(ModelConfig config)
     {
         TorchRuntime.EnsureLoaded();
-        set_default_device(META);
-        try
-        {
-            using var skeleton = new CausalLM(config, seed: 0, initialize: false);
-            return skeleton.named_parameters().Select(p => (p.name, p.parameter.shape)).ToList();
-        }
-        finally { set_default_device(CPU); }
+        using var skeleton = new CausalLM(config, seed: 0, initialize: false, new WeightPlacement(Device: META));
+        return skeleton.named_parameters().Select(p => (p.name, p.parameter.shape)).ToList();
     }
 
     /// <summary>"auto": config.json's torch_dtype (or dtype), else the stored dtype of the first floating-point tensor.</summary>

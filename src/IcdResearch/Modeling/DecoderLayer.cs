@@ -12,12 +12,12 @@ public sealed class DecoderLayer : nn.Module
     internal readonly RmsNorm input_layernorm, post_attention_layernorm;
 #pragma warning restore IDE1006
 
-    public DecoderLayer(ModelConfig config, int layerIndex) : base(nameof(DecoderLayer))
+    public DecoderLayer(ModelConfig config, int layerIndex, WeightPlacement? placement = null) : base(nameof(DecoderLayer))
     {
-        self_attn = new Attention(config, layerIndex);
-        mlp = new Mlp(config);
-        input_layernorm = new RmsNorm(config.HiddenSize, config.RmsNormEps);
-        post_attention_layernorm = new RmsNorm(config.HiddenSize, config.RmsNormEps);
+        self_attn = new Attention(config, layerIndex, placement);
+        mlp = new Mlp(config, placement);
+        input_layernorm = new RmsNorm(config.HiddenSize, config.RmsNormEps, placement);
+        post_attention_layernorm = new RmsNorm(config.HiddenSize, config.RmsNormEps, placement);
         RegisterComponents();
     }
 

@@ -17,11 +17,11 @@ public sealed class DecoderModel : nn.Module
     internal readonly RotaryEmbedding rotary_emb;
 #pragma warning restore IDE1006
 
-    public DecoderModel(ModelConfig config) : base(nameof(DecoderModel))
+    public DecoderModel(ModelConfig config, WeightPlacement? placement = null) : base(nameof(DecoderModel))
     {
-        embed_tokens = nn.Embedding(config.VocabSize, config.HiddenSize);
-        layers = nn.ModuleList(Enumerable.Range(0, config.NumHiddenLayers).Select(i => new DecoderLayer(config, i)).ToArray());
-        norm = new RmsNorm(config.HiddenSize, config.RmsNormEps);
+        embed_tokens = nn.Embedding(config.VocabSize, config.HiddenSize, device: placement?.Device, dtype: placement?.Dtype);
+        layers = nn.ModuleList(Enumerable.Range(0, config.NumHiddenLayers).Select(i => new DecoderLayer(config, i, placement)).ToArray());
+        norm = new RmsNorm(config.HiddenSize, config.RmsNormEps, placement);
         rotary_emb = new RotaryEmbedding(config);
         RegisterComponents();
     }

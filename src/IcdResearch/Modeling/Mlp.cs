@@ -9,11 +9,12 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>, IHasProjections
     nn.Module<Tensor, Tensor> gate_proj, up_proj, down_proj;
 #pragma warning restore IDE1006
 
-    public Mlp(ModelConfig config) : base(nameof(Mlp))
+    public Mlp(ModelConfig config, WeightPlacement? placement = null) : base(nameof(Mlp))
     {
-        gate_proj = nn.Linear(config.HiddenSize, config.IntermediateSize, hasBias: config.MlpBias);
-        up_proj = nn.Linear(config.HiddenSize, config.IntermediateSize, hasBias: config.MlpBias);
-        down_proj = nn.Linear(config.IntermediateSize, config.HiddenSize, hasBias: config.MlpBias);
+        placement ??= WeightPlacement.Default;
+        gate_proj = placement.Projection(config.HiddenSize, config.IntermediateSize, config.MlpBias);
+        up_proj = placement.Projection(config.HiddenSize, config.IntermediateSize, config.MlpBias);
+        down_proj = placement.Projection(config.IntermediateSize, config.HiddenSize, config.MlpBias);
         RegisterComponents();
     }
 

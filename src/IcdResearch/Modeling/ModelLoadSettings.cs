@@ -4,23 +4,26 @@ using static TorchSharp.torch;
 namespace IcdResearch.Modeling;
 
 /// <summary>
-/// How model folders are loaded (`--dtype auto|float32|bfloat16`, `--device cpu|cuda`): the weights' dtype (null =
-/// "auto", the checkpoint's own) and the device every weight and input lives on. CUDA needs the CUDA build of libtorch:
+/// How model folders are loaded (`--dtype auto|float32|bfloat16|nf4`, `--device cpu|cuda`): the weights' dtype (null =
+/// "auto", the checkpoint's own), whether the linear projections are loaded straight to NF4 (<see cref="Nf4Projections"/>,
+/// `--dtype nf4`: QLoRA's 4-bit NormalFloat, Dettmers et al. 2023 §3; embeddings and norms keep the checkpoint's dtype)
+/// and the device every weight and input lives on. CUDA needs the CUDA build of libtorch:
 /// the one switch is the package reference in src/IcdResearch/IcdResearch.csproj, <c>libtorch-cpu-linux-x64</c> →
 /// <c>libtorch-cuda-12.8-linux-x64</c> (same version), which this machine's package feed does not serve.
 /// </summary>
-public sealed record ModelLoadSettings(ScalarType? Dtype = ScalarType.Float32, string Device = "cpu")
+public sealed record ModelLoadSettings(ScalarType? Dtype = ScalarType.Float32, string Device = "cpu", bool Nf4Projections = false)
 {
     public static ModelLoadSettings Default { get; } = new();
 
-    /// <summary>Parses the CLI values (dtype: auto, float32, bfloat16; device: cpu, cuda, cuda:N).</summary>
-    public static ModelLoadSettings Parse(string dtype, string device) => new(dtype switch
+    /// <summary>Parses the CLI values (dtype: auto, float32, bfloat16, nf4; device: cpu, cuda, cuda:N).</summary>
+    public static ModelLoadSettings Parse(string dtype, string device) => dtype switch
     {
-        "auto" => null,
-        "float32" => ScalarType.Float32,
-        "bfloat16" => ScalarType.BFloat16,
-        _ => throw new ArgumentException($"--dtype '{dtype}': expected auto, float32 or bfloat16"),
-    }, device);
+        "auto" => new(null, device),
+        "float32" => new(ScalarType.Float32, device),
+        "bfloat16" => new(ScalarType.BFloat16, device),
+        "nf4" => new(null, device, Nf4Projections: true),
+        _ => throw new ArgumentException($"--dtype '{dtype}': expected auto, float32, bfloat16 or nf4"),
+    };
 
     /// <summary>The torch device, after checking that this libtorch build has it.</summary>
     public Device TorchDevice()

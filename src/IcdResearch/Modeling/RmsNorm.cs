@@ -18,9 +18,9 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
     internal Tensor Weight => weight;
     internal double Eps => _eps;
 
-    public RmsNorm(long size, double eps) : base(nameof(RmsNorm))
+    public RmsNorm(long size, double eps, WeightPlacement? placement = null) : base(nameof(RmsNorm))
     {
-        weight = new Parameter(ones(size));
+        weight = new Parameter(ones(size, dtype: placement?.Dtype, device: placement?.Device));
         _eps = eps;
         RegisterComponents();
     }

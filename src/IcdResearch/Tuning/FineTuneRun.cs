@@ -90,7 +90,8 @@ public static class FineTuneRun
         if (train.Count == 0) throw new ArgumentException("the training set holds no examples");
         var output = log ?? Console.Out;
         TorchRuntime.EnsureLoaded();
-        var (model, tokenizer) = Inference.ModelFolder.Load(modelDir);
+        // QLoRA loads the base straight to NF4 (fp32 embeddings and norms, as before): the dense projections never exist together.
+        var (model, tokenizer) = Inference.ModelFolder.Load(modelDir, settings: options.Mode == FineTuneMode.QLora ? new ModelLoadSettings(Nf4Projections: true) : null);
         var checkpoints = Path.Combine(outDir, "checkpoints");
         if (restart && Directory.Exists(checkpoints)) Directory.Delete(checkpoints, recursive: true);
         TorchSharp.torch.manual_seed(options.Train.Seed);   // LoRA A matrices are drawn from the seeded generator

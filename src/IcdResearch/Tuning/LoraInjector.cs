@@ -14,7 +14,8 @@ public sealed record ParameterCount(long Trainable, long Total)
 /// <summary>
 /// Puts LoRA (fp32 base) or QLoRA (NF4 base) adapters on the target projections of a <see cref="CausalLM"/>
 /// (PEFT's get_peft_model): every model parameter is frozen, each target <see cref="Linear"/> is replaced by a
-/// <see cref="LoraLinear"/> / <see cref="QLoraLinear"/>, and only lora_A / lora_B train.
+/// <see cref="LoraLinear"/> / <see cref="QLoraLinear"/>, and only lora_A / lora_B train. Projections that are already
+/// <see cref="Nf4Linear"/> (a model loaded with `--dtype nf4`) get a <see cref="QLoraLinear"/> on that NF4 base as they are.
 /// </summary>
 public static class LoraInjector
 {
@@ -32,11 +33,14 @@ public static class LoraInjector
         foreach (var (name, module) in model.NamedProjections().ToList())
         {
             if (!isTarget(name)) continue;
-            if (module is not Linear linear)
-                throw new InvalidOperationException($"{name} is a {module.GetType().Name}, not a linear layer; cannot add LoRA");
-            LoraLinear adapter = quantize ? new QLoraLinear(linear, config) : new LoraLinear(linear, config);
+            LoraLinear adapter = module switch
+            {
+                Nf4Linear nf4 => new QLoraLinear(nf4, config),   // loaded as NF4: reused, not quantised again
+                Linear linear => quantize ? new QLoraLinear(linear, config) : new LoraLinear(linear, config),
+                _ => throw new InvalidOperationException($"{name} is a {module.GetType().Name}, not a linear layer; cannot add LoRA"),
+            };
             model.ReplaceProjection(name, adapter);
-            if (quantize) linear.Dispose();   // the fp32 weight now lives only as NF4
+            if (quantize && module is Linear) module.Dispose();   // the fp32 weight now lives only as NF4
             adapters[name] = adapter;
         }
         if (adapters.Count == 0)

@@ -1,3 +1,4 @@
+using IcdResearch.Modeling;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -61,7 +62,9 @@ public class LoraLinear : nn.Module<Tensor, Tensor>
         if (Merged) return result;
         using (NewDisposeScope())
         {
-            var update = lora_B.forward(lora_A.forward(lora_dropout.forward(input))).mul(Scaling);
+            // The adapter computes in its own (fp32) dtype also over a bf16 base (QLoRA's bf16 compute, fp32 adapters).
+            var x = input.dtype == LoraA.dtype ? input : input.to(LoraA.dtype);
+            var update = lora_B.forward(lora_A.forward(lora_dropout.forward(x))).mul(Scaling);
             result.add_(update.to(result.dtype));
         }
         return result;

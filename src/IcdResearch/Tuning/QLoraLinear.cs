@@ -1,3 +1,4 @@
+using IcdResearch.Modeling;
 using TorchSharp.Modules;
 
 namespace IcdResearch.Tuning;
@@ -12,6 +13,10 @@ public sealed class QLoraLinear : LoraLinear
     /// <summary>Quantises <paramref name="baseLayer"/> to NF4 (the fp32 weight can then be released) and adds an adapter.</summary>
     public QLoraLinear(Linear baseLayer, LoraConfig config)
         : base(new Nf4Linear(baseLayer), baseLayer.in_features, baseLayer.out_features, config) { }
+
+    /// <summary>Adds an adapter beside an already-quantised base (a model loaded with `--dtype nf4`): no second quantisation.</summary>
+    public QLoraLinear(Nf4Linear quantizedBase, LoraConfig config)
+        : base(quantizedBase, quantizedBase.InFeatures, quantizedBase.OutFeatures, config) { }
 
     public Nf4Linear QuantizedBase => (Nf4Linear)BaseLayer;
 }

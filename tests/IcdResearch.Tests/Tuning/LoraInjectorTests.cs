@@ -77,6 +77,33 @@ public class LoraInjectorTests
     }
 
     [Fact]
+    public void QLoraOnAnNf4LoadedModelReusesItsProjectionsAndTrainsTheAdapters()
+    {
+        TorchRuntime.EnsureLoaded();
+        var dir = Path.Combine(Path.GetTempPath(), "icd-qlora-nf4-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            using (var saved = new CausalLM(ModelConfig.Tiny("qwen2"), seed: 6)) saved.SavePretrained(dir);
+            using var lm = CausalLM.FromPretrained(dir, nf4Projections: true);   // what FineTuneRun loads for QLoRA
+            var before = lm.NamedProjections().ToDictionary(p => p.Name, p => p.Module);
+            using var ids = Ids();
+            using var logitsBefore = lm.Forward(ids);
+            var adapters = LoraInjector.Apply(lm, new LoraConfig { Rank = 4, Dropout = 0 }, quantize: true);
+            Assert.Equal(14, adapters.Count);
+            // The NF4 bases are the loaded ones (same objects: not quantised a second time), and untrained adapters change nothing.
+            Assert.All(adapters, a => Assert.Same(before[a.Key], Assert.IsType<QLoraLinear>(a.Value).QuantizedBase));
+            using var logitsAfter = lm.Forward(ids);
+            Assert.True(logitsBefore.equal(logitsAfter).all().item<bool>());
+            lm.train();
+            lm.Forward(ids).square().mean().backward();
+            foreach (var (name, p) in lm.named_parameters())
+                if (name.Contains("lora_B")) Assert.True(p.grad!.abs().sum().item<float>() > 0, name);
+                else if (!name.Contains("lora_A")) Assert.Null(p.grad);
+        }
+        finally { if (Directory.Exists(dir)) Directory.Delete(dir, true); }
+    }
+
+    [Fact]
     public void ReportsTargetsThatMatchNothing()
     {
         TorchRuntime.EnsureLoaded();

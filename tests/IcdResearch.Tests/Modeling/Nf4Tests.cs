@@ -1,5 +1,4 @@
 using IcdResearch.Modeling;
-using IcdResearch.Tuning;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,4 +1,4 @@
-namespace IcdResearch.Tuning;
+namespace IcdResearch.Modeling;
 
 /// <summary>
 /// The 4-bit NormalFloat (NF4) data type of QLoRA (Dettmers et al. 2023, "QLoRA: Efficient Finetuning of Quantized

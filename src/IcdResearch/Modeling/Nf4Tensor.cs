@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace IcdResearch.Tuning;
+namespace IcdResearch.Modeling;
 
 /// <summary>
 /// A float tensor stored in NF4 with QLoRA's blockwise scheme (Dettmers et al. 2023, §3):
@@ -88,10 +88,8 @@ public sealed class Nf4Tensor : IDisposable
     public Tensor Dequantize(ScalarType dtype = ScalarType.Float32)
     {
         using var scope = NewDisposeScope();
-        var high = Packed.bitwise_right_shift(4);
-        var low = Packed.bitwise_and(15);
-        var codes = stack([high, low], 1).flatten().to(int64);
-        var values = CodeBookTensor().index_select(0, codes).view(-1, BlockSize) * BlockAbsmax().unsqueeze(1);
+        // One lookup per packed byte: row b of the pair table holds the code values of b's high and low nibble.
+        var values = PairTable().index_select(0, Packed.to(int32)).view(-1, BlockSize) * BlockAbsmax().unsqueeze(1);
         return values.flatten()[..(int)Count].view(Shape).to(dtype).MoveToOuterDisposeScope();
     }
 
@@ -102,8 +100,9 @@ public sealed class Nf4Tensor : IDisposable
         ScaleScales.Dispose();
     }
 
-    static Tensor? _codeBook;
-    static Tensor CodeBookTensor() => _codeBook ??= tensor(Nf4.CodeBook.ToArray()).DetachFromDisposeScope();
+    static Tensor? _pairTable;
+    /// <summary>fp32 [256, 2]: (CodeBook[b >> 4], CodeBook[b &amp; 15]) for every byte b (high nibble first, as packed).</summary>
+    static Tensor PairTable() => _pairTable ??= tensor(Enumerable.Range(0, 256).SelectMany(b => new[] { Nf4.CodeBook[b >> 4], Nf4.CodeBook[b & 15] }).ToArray(), [256, 2]).DetachFromDisposeScope();
 
     static Tensor PadTo(Tensor flat, int multiple)
     {
