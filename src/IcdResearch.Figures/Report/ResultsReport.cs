@@ -71,7 +71,10 @@ public static class ResultsReport
         return cell;
     }
 
-    static string F(double v) => double.IsNaN(v) ? "—" : Math.Abs(v) >= 1000 ? v.ToString("0", CultureInfo.InvariantCulture) : v.ToString("0.000", CultureInfo.InvariantCulture);
+    /// <summary>Rates with three decimals; counts (whole numbers above 1) and large values without decimals.</summary>
+    static string F(double v) => double.IsNaN(v) ? "—"
+        : Math.Abs(v) >= 1000 || (Math.Abs(v) > 1 && v == Math.Round(v)) ? v.ToString("0", CultureInfo.InvariantCulture)
+        : v.ToString("0.000", CultureInfo.InvariantCulture);
 
     static string ShortSplit(string split) => split.Contains('/') ? split[(split.LastIndexOf('/') + 1)..] : split;
 
