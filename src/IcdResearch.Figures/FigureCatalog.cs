@@ -3,9 +3,13 @@ using Plotly.NET;
 
 namespace IcdResearch.Figures;
 
-/// <summary>One figure of paper-repro.md: file stem under figures/, what it mirrors, what it reads, and how to build it
-/// (null when its inputs are not in results/ yet).</summary>
-public sealed record FigureSpec(string Name, string Mirrors, string Reads, Func<ResultsFolder, GenericChart?> Build);
+/// <summary>One figure of paper-repro.md: file stem under figures/, what it mirrors, what it reads, how to build it
+/// (null when its inputs are not in results/ yet) and the command that writes those inputs.</summary>
+public sealed record FigureSpec(string Name, string Mirrors, string Reads, Func<ResultsFolder, GenericChart?> Build, string Command = "icd reproduce")
+{
+    /// <summary>What a missing figure says instead: the inputs it waits for, where, and the command that makes them.</summary>
+    public string Waiting(ResultsFolder results) => $"waiting for {Reads} in {results} (run `{Command}`)";
+}
 
 /// <summary>
 /// Every chart `icd figures` writes and the notebooks show, built from results/ (conventions: notebooks/README.md).
@@ -26,6 +30,12 @@ public static class FigureCatalog
         new("ccl-table3-ablation", "CCL paper Table 3 (lines 1–5)", "ccl_ablation.csv: arms zero_shot … silver_synthetic (+ human_evidence), metrics micro_f1, macro_f1, micro_precision, micro_recall, test split", CclAblation),
         new("ccl-fig3-unseen", "CCL paper Figure 3 (unseen codes)", "ccl_unseen.csv: recall of test codes absent from the document-level training data, per arm and span source", CclUnseen),
         new("ccl-table2-efficiency", "CCL paper Table 2 (training cost)", "ccl_efficiency.csv: tokens_per_example per arm (document-level, mixed, span-level)", CclEfficiency),
+        new("study-arms", "Issue 13 item 3 (estimates over seeds); paper values of Figure 4, Table 2 and CCL Table 3 beside them", "study/study.csv (+ study/study_folds.csv): pooled test rows of the headline arms (overall, baselines, primary, other, ccl_ablation)", StudyFigures.Arms, StudyFigures.Command),
+        new("study-deltas", "Issue 13 item 3 (do the papers' ablation deltas hold over seeds?)", "study/study_deltas.csv: per ablation delta the mean over seeds, t CI, pooled p and the share of seeds with the paper's sign", StudyFigures.Deltas, StudyFigures.Command),
+        new("scale-curve", "Issue 13 item 4 (backbone size); CCL paper Appendix C as context", "summary.json (curve_point) + overall.csv (system_a_tuned) + baselines.csv (tfidf-lr) of results/ and of each results/curves/backbone-<size>/", CurveFigures.Scale,
+            "icd reproduce --out results, then icd reproduce --backbone-size base --out results/curves/backbone-base"),
+        new("data-curve", "Issue 13 item 4 (training data: entity-view records)", "summary.json (curve_point) + overall.csv (system_a_tuned) + baselines.csv (tfidf-lr) of results/ and of each results/curves/entities-<N>/", CurveFigures.Data,
+            "icd reproduce --out results, then icd reproduce --entity-records N --out results/curves/entities-N for N = 0, 150, 594"),
     ];
 
     public static FigureSpec Get(string name) =>

@@ -17,7 +17,7 @@ public static class FigureWriter
             var chart = spec.Build(results);
             if (chart is null)
             {
-                outcomes.Add(new(spec.Name, null, null, $"skipped: waiting for {spec.Reads} in {results.Directory}"));
+                outcomes.Add(new(spec.Name, null, null, $"skipped: {spec.Waiting(results)}"));
                 continue;
             }
             outcomes.Add(Write(chart, spec.Name, outDirectory, png));

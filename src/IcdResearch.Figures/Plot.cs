@@ -6,7 +6,7 @@ namespace IcdResearch.Figures;
 /// <summary>
 /// Thin bridge from plotly.js JSON attributes to Plotly.NET charts: traces and layouts are built with the attribute
 /// names of the plotly.js reference (error_y, textposition, …) so a figure reads like its JSON.
-/// Nested dictionaries become nested objects.
+/// Nested dictionaries (also inside arrays, e.g. layout shapes and annotations) become nested objects.
 /// </summary>
 public static class Plot
 {
@@ -32,6 +32,7 @@ public static class Plot
     static object Convert(object value) => value switch
     {
         IDictionary<string, object?> nested => Fill(new DynamicObj.DynamicObj(), nested),
+        object[] items when items.Any(i => i is IDictionary<string, object?>) => items.Select(i => i is null ? null : Convert(i)).ToArray(), // shapes, annotations
         _ => value,
     };
 }

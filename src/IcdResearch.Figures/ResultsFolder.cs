@@ -41,6 +41,9 @@ public sealed class ResultsFolder
 
     public string PathOf(string file) => Path.Combine(Directory, file);
 
+    /// <summary>A results folder inside this one (results/study/, results/curves/NAME/).</summary>
+    public ResultsFolder Sub(string name) => new(PathOf(name));
+
     public bool Has(string file) => File.Exists(PathOf(file));
 
     /// <summary>All rows of results/<paramref name="file"/>; empty when the file does not exist yet.</summary>

@@ -16,7 +16,7 @@ namespace IcdResearch.Serving;
 /// <summary>
 /// `icd serve`: an ASP.NET Core minimal API on Kestrel answering the OpenAI API subset of Inference/OpenAi/OpenAiProtocol.cs
 /// for the models of a <see cref="ModelCatalog"/>: /v1/models, /v1/chat/completions (the model's chat template,
-/// <c>logprobs</c>/<c>top_logprobs</c>), /v1/completions (raw prompts, one or many, <c>logprobs</c> = top count),
+/// <c>logprobs</c>/<c>top_logprobs</c>, vLLM's <c>continue_final_message</c> for a forced answer prefix), /v1/completions (raw prompts, one or many, <c>logprobs</c> = top count),
 /// /v1/embeddings (mean-pooled last hidden states, <see cref="HiddenStateEmbedder"/>), /health. Both completion
 /// endpoints take <c>n</c>, <c>seed</c>, <c>temperature</c> (0 = greedy), <c>top_p</c>, <c>max_tokens</c>, <c>stop</c>
 /// and vLLM's <c>guided_choice</c> / <c>guided_grammar</c>. Reported log-probabilities are the model's own (softmax of
@@ -71,7 +71,7 @@ public sealed class OpenAiServer(ModelCatalog catalog, BatchScheduler scheduler)
         var model = catalog[r.Model];
         if (r.Messages.Count == 0) throw new ArgumentException("messages must not be empty");
         var tok = model.Tokenizer;
-        var prompt = tok.Encode(tok.ApplyChatTemplate(r.Messages.Select(m => new ChatMessage(m.Role, m.Content)).ToList(), addGenerationPrompt: true));
+        var prompt = ChatPrompt(tok, r);
         var top = r.Logprobs == true ? r.TopLogprobs ?? 0 : 0;
         if (top is < 0 or > 20) throw new ArgumentException("top_logprobs must be between 0 and 20");
         var (choices, usage) = await Run(model, [prompt], r, r.MaxCompletionTokens ?? r.MaxTokens, top);
@@ -80,6 +80,23 @@ public sealed class OpenAiServer(ModelCatalog catalog, BatchScheduler scheduler)
             r.Logprobs == true ? new ChatLogprobs(c.Tokens.Select((t, k) => new ContentLogprob(Piece(tok, t), Log(c.Probabilities[k]), Bytes(Piece(tok, t)),
                 c.Top is null ? [] : c.Top[k].Select(a => new TopLogprob(Piece(tok, a.Token), Log(a.Probability), Bytes(Piece(tok, a.Token)))).ToList())).ToList()) : null,
             c.FinishReason)).ToList(), usage);
+    }
+
+    /// <summary>
+    /// The prompt tokens of a chat: the model's chat template with the generation prompt (unless add_generation_prompt is
+    /// false); with continue_final_message (vLLM), the template up to the final assistant message's text, then that text
+    /// tokenized on its own, as <see cref="LanguageModel.Render"/> appends a forced answer prefix in process.
+    /// </summary>
+    static IReadOnlyList<int> ChatPrompt(ITextTokenizer tok, ChatCompletionRequest r)
+    {
+        var messages = r.Messages.Select(m => new ChatMessage(m.Role, m.Content)).ToList();
+        if (r.ContinueFinalMessage != true) return tok.Encode(tok.ApplyChatTemplate(messages, r.AddGenerationPrompt ?? true));
+        if (r.AddGenerationPrompt != false) throw new ArgumentException("continue_final_message needs add_generation_prompt false");
+        if (messages[^1] is not { Role: "assistant", Content.Length: > 0 } final) throw new ArgumentException("continue_final_message needs a final assistant message with text");
+        var rendered = tok.ApplyChatTemplate(messages, addGenerationPrompt: false);
+        var at = rendered.LastIndexOf(final.Content, StringComparison.Ordinal);
+        if (at < 0) throw new ArgumentException("the chat template does not reproduce the final message's text");
+        return [.. tok.Encode(rendered[..at]), .. tok.Encode(final.Content)];
     }
 
     async Task<CompletionResponse> Complete(CompletionRequest r)

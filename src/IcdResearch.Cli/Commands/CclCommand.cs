@@ -23,7 +23,7 @@ public sealed class CclCommand : ICliCommand
         profile.AcceptOnlyFromAmong([.. ExperimentProfile.Names]);
         var outDir = new Option<string>("--out") { Description = "Folder for results/ccl_*.csv and the versioned pair files.", DefaultValueFactory = _ => "results" };
         var models = new Option<string?>("--models") { Description = "Models folder, the same as `icd reproduce`'s: the backbone is <models>/backbone and the arms go to <models>/ccl. Default: models/<profile> (models/<profile>-seed<N> for a --seed other than 42)." };
-        var runs = new Option<string?>("--runs") { Description = "Folder for trained arms and raw generations (re-runs reuse finished arms). Default: <models>/ccl." };
+        var runs = new Option<string?>("--runs") { Description = "Folder for trained arms and raw generations (re-runs reuse finished arms; with --backend openai only the generations, each arm being the served model named after its folder). Default: <models>/ccl." };
         var backbone = new Option<string?>("--backbone") { Description = "Backbone model folder (HF layout). Default: <models>/backbone (what `icd reproduce --profile <profile>` pretrains)." };
         var pairsOnly = new Option<bool>("--pairs-only") { Description = "Only build the gold/silver/synthetic span pairs and write them (no model needed)." };
         var epochs = new Option<int?>("--epochs") { Description = "Fine-tuning epochs per arm (default: the profile's)." }.Range(1);
@@ -31,13 +31,16 @@ public sealed class CclCommand : ICliCommand
         var command = new Command("ccl",
             "Run the Code-Centric Learning experiment (System B, Zhang et al.).\n" +
             "Builds gold/silver/synthetic span pairs, trains the Table 3 ablation arms on mixed document/span examples and " +
-            "writes the Table 2–4 and Figure 3 analogues to results/ccl_*.csv. `icd reproduce --experiment ccl` runs the same.\n" +
+            "writes the Table 2–4 and Figure 3 analogues to results/ccl_*.csv. `icd reproduce --experiment ccl` runs the same. " +
+            "With --backend openai the backbone and arms are models on a server (trained elsewhere) and only inference runs here.\n" +
             "Example: icd ccl --profile smoke --out results")
         {
             data, seed, profile, outDir, models, runs, backbone, pairsOnly, epochs, withheld,
         };
         CommonOptions.Output(command, outDir, folder: true);
         CommonOptions.Output(command, runs, folder: true);
+        var backendOptions = new BackendOptions();
+        backendOptions.AddTo(command);
         command.SetAction(parse =>
         {
             var profileName = parse.GetValue(profile)!;
@@ -49,6 +52,7 @@ public sealed class CclCommand : ICliCommand
             };
             if (parse.GetValue(epochs) is { } e) options = options with { FineTune = options.FineTune with { Epochs = e } };
             if (parse.GetValue(withheld) is { } w) options = options with { WithheldCodes = w };
+            var remote = backendOptions.Remote(parse);   // options are checked before any work
             var dataDir = parse.GetValue(data);
             var built = CodeCentricData.Load(options, dataDir, Console.Error.WriteLine);
             if (parse.GetValue(pairsOnly))
@@ -57,9 +61,9 @@ public sealed class CclCommand : ICliCommand
                     Console.WriteLine($"{row.Arm,-20} {row.Metric,-28} {row.Value,10:G4}  {row.Note}");
                 return 0;
             }
-            if (!File.Exists(Path.Combine(options.Backbone!, "config.json")))
+            if (remote is null && !File.Exists(Path.Combine(options.Backbone!, "config.json")))
                 throw new FileNotFoundException($"backbone not found: {options.Backbone}/config.json (pretrain it with `icd reproduce --profile {profileName} --experiment ccl`, or pass --backbone DIR)");
-            CodeCentricExperiment.Run(built, new TorchModelBackend(log: Console.Error), options, log: Console.WriteLine);
+            CodeCentricExperiment.Run(built, (IModelBackend?)remote ?? new TorchModelBackend(log: Console.Error), options, log: Console.WriteLine);
             return 0;
         });
         return command;

@@ -29,8 +29,9 @@ public sealed class FiguresCommand : ICliCommand
         var data = CommonOptions.Data();
         var command = new Command("figures",
             "Regenerate every figure from results/ and the data folder.\n" +
-            "Figure 4, threshold sweep, reliability diagram, Figure 5, Table 2, Table 3 and the dataset overview, as " +
-            "self-contained HTML and (with headless Chromium) PNG.\n" +
+            "Figure 4, threshold sweep, reliability diagram, Figure 5, Table 2, Table 3, the CCL tables, the seed study " +
+            "(results/study/) and the scale/data curves (results/ and results/curves/*/), and the dataset overview, as " +
+            "self-contained HTML and (with headless Chromium) PNG; a figure whose inputs are missing names the command that makes them.\n" +
             "Example: icd figures --results results --out figures")
         {
             results, output, noPng, only, noData, data,

@@ -44,8 +44,8 @@ public sealed class ReproduceCommand : ICliCommand
                           "(per ablation delta: pooled paired test, share of seeds with the paper's sign) and OUT/study_folds.csv. --experiment is ignored.",
         };
         var seeds = new Option<string>("--seeds") { Description = "Seeds of --study, comma-separated.", DefaultValueFactory = _ => string.Join(',', StudyPlan.DefaultSeeds) };
-        var backboneSize = new Option<string?>("--backbone-size") { Description = "Scale curve: override the profile's backbone size (tiny, small, base); models go to models/<profile>-<size>[-seedN]." };
-        var entityRecords = new Option<int?>("--entity-records") { Description = "Data curve: entity-view-only training records added to System A's fine-tuning (e.g. 0, 150, 300, 594; default: the profile's); models go to models/<profile>-e<N>[-seedN]." };
+        var backboneSize = new Option<string?>("--backbone-size") { Description = "Scale curve: override the profile's backbone size (tiny, small, base); models go to models/<profile>-<size>[-seedN]. The curve figures read the point from --out results/curves/backbone-<size>." };
+        var entityRecords = new Option<int?>("--entity-records") { Description = "Data curve: entity-view-only training records added to System A's fine-tuning (e.g. 0, 150, 300, 594; default: the profile's); models go to models/<profile>-e<N>[-seedN]. The curve figures read the point from --out results/curves/entities-<N>." };
 
         var command = new Command("reproduce",
             "Run the papers' experiments end to end.\n" +

@@ -6,6 +6,6 @@ public static class NotebookFigure
     public static object Show(ResultsFolder results, string name)
     {
         var spec = FigureCatalog.Get(name);
-        return (object?)spec.Build(results) ?? $"{name}: waiting for {spec.Reads} in {results} (run `icd reproduce`)";
+        return (object?)spec.Build(results) ?? $"{name}: {spec.Waiting(results)}";
     }
 }

@@ -16,4 +16,19 @@ public static class ResultFrame
             new DoubleDataFrameColumn("ci_low", r.Select(x => x.CiLow)), new DoubleDataFrameColumn("ci_high", r.Select(x => x.CiHigh)),
             new DoubleDataFrameColumn("p_value", r.Select(x => x.PValue)), new StringDataFrameColumn("note", r.Select(x => x.Note ?? "")));
     }
+
+    /// <summary>Curve points (<see cref="CurveResults"/>): where each sits and System A's and tfidf-lr's test scores there.</summary>
+    public static DataFrame Of(IEnumerable<CurvePointResult> points)
+    {
+        var p = points.ToList();
+        DoubleDataFrameColumn Score(string name, Func<CurvePointResult, ResultRow?> row) => new(name, p.Select(x => row(x)?.Value));
+        return new DataFrame(
+            new StringDataFrameColumn("folder", p.Select(x => x.Folder)), new StringDataFrameColumn("backbone", p.Select(x => x.Point.BackboneSize)),
+            new Int64DataFrameColumn("parameters", p.Select(x => x.Point.BackboneParameters)), new Int32DataFrameColumn("entity_records", p.Select(x => x.Point.EntityRecords)),
+            new Int32DataFrameColumn("n_test", p.Select(x => x.PrimaryAccuracy?.N)),
+            Score("primary_accuracy", x => x.PrimaryAccuracy),
+            new DoubleDataFrameColumn("primary_ci_low", p.Select(x => x.PrimaryAccuracy?.CiLow)), new DoubleDataFrameColumn("primary_ci_high", p.Select(x => x.PrimaryAccuracy?.CiHigh)),
+            Score("other_f1", x => x.OtherF1), Score("acc_f1", x => x.AccF1),
+            Score("tfidf_lr_primary_accuracy", x => x.TfidfPrimaryAccuracy), Score("tfidf_lr_other_f1", x => x.TfidfOtherF1));
+    }
 }

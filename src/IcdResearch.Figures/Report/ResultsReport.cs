@@ -25,7 +25,7 @@ public static class ResultsReport
         var metricOrder = metrics is { Count: > 0 } ? metrics.Where(m => rows.Any(r => r.Metric == m)).ToList() : rows.Select(r => r.Metric).Distinct().ToList();
         var paper = PaperComparison.Pair(results).Where(p => p.File == file).ToList();
         var groups = rows.GroupBy(r => (r.Arm, r.Split)).ToList();
-        var hasPaper = groups.Any(g => paper.Any(p => p.Ours.Arm == g.Key.Arm && p.Ours.Split == g.Key.Split));
+        var hasPaper = groups.Any(g => paper.Any(p => p.Ours.Arm == g.Key.Arm && p.Ours.Split == g.Key.Split && metricOrder.Contains(p.Ours.Metric)));
 
         var text = new StringBuilder();
         text.Append("| arm | split | n | ").Append(string.Join(" | ", metricOrder)).Append(hasPaper ? " | paper (rate, printed) |" : " |").AppendLine();
@@ -38,8 +38,11 @@ public static class ResultsReport
             text.Append(string.Join(" | ", metricOrder.Select(m => byMetric.TryGetValue(m, out var r) ? Cell(r) : "—")));
             if (hasPaper)
             {
-                var values = paper.Where(p => p.Ours.Arm == g.Key.Arm && p.Ours.Split == g.Key.Split)
-                    .Select(p => $"{p.Ours.Metric} {F(p.Paper.Rate)} ({p.Paper.Printed.ToString("0.##", CultureInfo.InvariantCulture)}, {p.Paper.Paper} {p.Paper.Source})");
+                // Per paper table: "A Figure 4: primary_accuracy 0.920 (45.99)", only for the metrics shown.
+                var values = paper.Where(p => p.Ours.Arm == g.Key.Arm && p.Ours.Split == g.Key.Split && metricOrder.Contains(p.Ours.Metric))
+                    .GroupBy(p => $"{p.Paper.Paper} {p.Paper.Source}")
+                    .Select(source => $"{source.Key}: " + string.Join(", ", source.Select(p =>
+                        $"{p.Ours.Metric} {F(p.Paper.Rate)} ({p.Paper.Printed.ToString("0.##", CultureInfo.InvariantCulture)})")));
                 text.Append(" | ").Append(string.Join("; ", values));
             }
             text.AppendLine(" |");
@@ -68,7 +71,10 @@ public static class ResultsReport
         return cell;
     }
 
-    static string F(double v) => double.IsNaN(v) ? "—" : Math.Abs(v) >= 1000 ? v.ToString("0", CultureInfo.InvariantCulture) : v.ToString("0.000", CultureInfo.InvariantCulture);
+    /// <summary>Rates with three decimals; counts (whole numbers above 1) and large values without decimals.</summary>
+    static string F(double v) => double.IsNaN(v) ? "—"
+        : Math.Abs(v) >= 1000 || (Math.Abs(v) > 1 && v == Math.Round(v)) ? v.ToString("0", CultureInfo.InvariantCulture)
+        : v.ToString("0.000", CultureInfo.InvariantCulture);
 
     static string ShortSplit(string split) => split.Contains('/') ? split[(split.LastIndexOf('/') + 1)..] : split;
 

@@ -11,8 +11,8 @@ namespace IcdResearch.Pipelines;
 
 /// <summary>
 /// What `icd reproduce` runs: data, split, profile, folders (<c>ModelsDir</c> in the <see cref="ModelLayout"/>) and seed;
-/// <c>Backend</c> puts System A's models on an OpenAI-compatible server (--backend openai) instead of training and
-/// running them in process.
+/// <c>Backend</c> puts the models (System A's roles, Code-Centric Learning's arms) on an OpenAI-compatible server
+/// (--backend openai) instead of training and running them in process.
 /// </summary>
 public sealed record ReproduceOptions(Ccl25Dataset Data, DataSplit Split, ExperimentProfile Profile, string OutDir, string ModelsDir, bool Force, int Seed, string? DataDir,
     IModelBackend? Backend = null);
@@ -62,6 +62,9 @@ public static class Reproduction
             ["source"] = o.Data.Source, ["synthetic"] = o.Data.IsSynthetic, ["split"] = o.Split.Name,
             ["n_train"] = o.Split.Train.Count, ["n_train_entities"] = o.Split.TrainEntities.Count, ["n_dev"] = o.Split.Dev.Count, ["n_test"] = o.Split.Test.Count,
         };
+        // Where this run sits on the scale and data curves (parameters counted once the backbone exists).
+        void RecordCurvePoint() => summary[CurvePoint.SummaryKey] = CurvePoint.Of(o.Profile.SystemA, o.ModelsDir).ToJson();
+        RecordCurvePoint();
 
         if (experiment is "all" or "baselines")
         {
@@ -107,22 +110,25 @@ public static class Reproduction
             }).Run();
             summary["system_a"] = JsonSerializer.SerializeToNode(result, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower });
             timings["system_a"] = sw.Elapsed.TotalSeconds;
+            RecordCurvePoint();
             Save(summaryPath, summary, timings);
         }
 
         if (experiment is "ccl")
         {
             var sw = Stopwatch.StartNew();
-            // Code-Centric Learning (System B) shares the profile's pretrained backbone with System A (pretrained here if absent).
+            // Code-Centric Learning (System B) shares the profile's pretrained backbone with System A (pretrained here if
+            // absent, unless served).
             var backbone = ModelLayout.Backbone(o.ModelsDir);
-            local.EnsureBackbone(backbone, o.Force);
+            backend.EnsureBackbone(backbone, o.Force);
             var cclOptions = o.Profile.CodeCentric with
             {
                 ResultsDir = o.OutDir, RunsDir = ModelLayout.CodeCentricRuns(o.ModelsDir), Seed = o.Seed, Backbone = backbone,
             };
-            var result = CodeCentricExperiment.Run(cclOptions, local, o.Data, o.Split, o.DataDir, Console.Error.WriteLine);
+            var result = CodeCentricExperiment.Run(cclOptions, backend, o.Data, o.Split, o.DataDir, Console.Error.WriteLine);
             summary["ccl"] = new JsonObject { ["files"] = new JsonArray(result.Files.Keys.Select(k => (JsonNode)k).ToArray()) };
             timings["ccl"] = sw.Elapsed.TotalSeconds;
+            RecordCurvePoint();
         }
         Save(summaryPath, summary, timings);
         Console.Error.WriteLine($"results written to {Path.GetFullPath(o.OutDir)}");

@@ -55,6 +55,11 @@ public class ReproduceSmokeTests
         {
             Assert.Equal("smoke", summary.RootElement.GetProperty("profile").GetString());
             Assert.True(summary.RootElement.GetProperty("timings_seconds").GetProperty("system_a").GetDouble() > 0);
+            // Where the run sits on the scale and data curves: the smoke backbone, its parameter count, the entity records added.
+            var point = CurvePoint.FromSummary(summary.RootElement)!;
+            var (backbone, _) = Inference.ModelFolder.Load(ModelLayout.Backbone(models));
+            using (backbone)
+                Assert.Equal(new CurvePoint("tiny", backbone.parameters().Sum(p => p.numel()), ExperimentProfile.Smoke.SystemA.EntityOnlyTrainRecords), point);
             // The paper's printed value sits next to ours on the same rate scale (Table 2 ensemble, test: 37.43 of 50).
             var ensemble = summary.RootElement.GetProperty("paper_side_by_side").EnumerateArray()
                 .Single(e => e.GetProperty("arm").GetString() == "ensemble" && e.GetProperty("split").GetString() == "test" && e.GetProperty("metric").GetString() == "other_f1");

@@ -27,8 +27,10 @@ public class ResultsReportTests
             Assert.Equal(4, lines.Length);   // header, rule, two test rows: the dev row is filtered out
             Assert.Equal("| baseline | test | 48 | 0.375 [0.250, 0.500] | — |  |", lines[2]);
             // Paper A's Figure 4 prints 45.99 out of 50 (half of Lv et al. Eq. 4): rate 0.920.
-            Assert.StartsWith("| confidence_retrieval | test | 48 | — | 0.521 [0.375, 0.667] (p < 0.001) | primary_accuracy 0.920 (45.99, A Figure 4", lines[3]);
+            Assert.StartsWith("| confidence_retrieval | test | 48 | — | 0.521 [0.375, 0.667] (p < 0.001) | A Figure 4: primary_accuracy 0.920 (45.99) |", lines[3]);
 
+            // The paper column lists only the metrics shown.
+            Assert.DoesNotContain("paper", ResultsReport.Table(new ResultsFolder(dir), "primary.csv", split: "test", metrics: ["accuracy"])!);
             var onlyBaseline = ResultsReport.Table(new ResultsFolder(dir), "primary.csv", arms: ["baseline"])!;
             Assert.DoesNotContain("paper", onlyBaseline);   // no paper column when no row has a printed counterpart
             Assert.Null(ResultsReport.Table(new ResultsFolder(dir), "primary.csv", metrics: ["no_such_metric"]));

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using IcdResearch.Data;
@@ -12,64 +11,24 @@ namespace IcdResearch.Tests;
 
 /// <summary>
 /// A System A models folder of tiny random-weight models (one per role, a character vocabulary that lacks some of the
-/// synthetic sample's characters) and `icd serve` started on it as a real process on 127.0.0.1 at a free port; the
-/// process is killed when the tests end.
+/// synthetic sample's characters) and `icd serve --models` on it as a real process (<see cref="ServeProcess"/>).
 /// </summary>
 public sealed class ServedSmokeModels : IDisposable
 {
     public string Root { get; } = Path.Combine(Path.GetTempPath(), $"icd-serve-{Guid.NewGuid():N}");
     public string ModelsDir => Path.Combine(Root, "models");
     public Ccl25Dataset Data { get; } = Ccl25Dataset.Synthetic();
-    public Uri Endpoint { get; }
-    readonly Process _server;
+    public Uri Endpoint => _server.Endpoint;
+    readonly ServeProcess _server;
 
     public ServedSmokeModels()
     {
         TorchRuntime.EnsureLoaded();
-        var options = new ClinicalInfoOptions();
-        var train = Data.TrainRaw.Take(30).Select(r => SystemACase.FromRaw(r, null, options)).ToList();
         var tokenizer = CharTokenizer.Build(Data.TrainRaw.Take(10).Select(r => r.FullText()), minFrequency: 2);
-        var roles = OpenAiSystemABackend.Roles;
-        for (var i = 0; i < roles.Count; i++)
-        {
-            var config = ModelConfig.Tiny(vocabSize: tokenizer.VocabSize, hiddenSize: 32, layers: 2);
-            config.MaxPositionEmbeddings = 8192;
-            using var model = new CausalLM(config, seed: 11 + i);
-            var dir = Path.Combine(ModelsDir, roles[i]);
-            model.SavePretrained(dir);
-            tokenizer.Save(dir);
-        }
-        var names = Data.Codes.NameOf;
-        new SystemAConfig
-        {
-            PrimaryCandidates = Data.PrimaryCodes.Select(c => new CandidateEntry(c, names(c))).ToList(),
-            OtherCandidates = Data.OtherCodes.Select(c => new CandidateEntry(c, names(c))).ToList(),
-            ClinicalInfo = options,
-            Models = roles.ToDictionary(r => r, r => r),
-            RetrievalEmbedding = "hidden",
-            Database = train.Select(c => new DatabaseEntry(c.Id, c.AdmissionText, c.ClinicalInfo, c.Labels!.PrimaryCode)).ToList(),
-            ConfidenceThreshold = 0.02,
-        }.Save(ModelsDir);
-
-        // `dotnet icd.dll serve …` from this test's output folder (the CLI is a project reference, so icd.dll is here).
-        var icd = Path.Combine(AppContext.BaseDirectory, "icd.dll");
-        var start = new ProcessStartInfo("dotnet", ["exec", icd, "serve", "--models", ModelsDir, "--port", "0"])
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-        };
-        start.Environment["ICD_THREADS"] = "1";
-        _server = Process.Start(start) ?? throw new InvalidOperationException("could not start icd serve");
-        var errors = new System.Text.StringBuilder();
-        _server.ErrorDataReceived += (_, e) => { lock (errors) errors.AppendLine(e.Data); };
-        _server.BeginErrorReadLine();
-        var line = Task.Run(() => _server.StandardOutput.ReadLine());
-        if (!line.Wait(TimeSpan.FromMinutes(2)) || line.Result is not { } listening || !listening.StartsWith("listening on "))
-        {
-            Dispose();
-            throw new InvalidOperationException($"icd serve did not start: {line.Status} {errors}");
-        }
-        Endpoint = new Uri(listening.Split(' ')[2]);   // http://127.0.0.1:PORT/v1
-        Assert.Equal("127.0.0.1", Endpoint.Host);
+        var config = ModelConfig.Tiny(vocabSize: tokenizer.VocabSize, hiddenSize: 32, layers: 2);
+        config.MaxPositionEmbeddings = 8192;
+        SystemABenchmarkSection.WriteRandomModels(ModelsDir, Data, tokenizer, config);
+        _server = new ServeProcess("--models", ModelsDir);
     }
 
     public List<SystemACase> TestCases(int count) =>
@@ -77,12 +36,8 @@ public sealed class ServedSmokeModels : IDisposable
 
     public void Dispose()
     {
-        try { if (!_server.HasExited) _server.Kill(entireProcessTree: true); _server.WaitForExit(10_000); }
-        finally
-        {
-            _server.Dispose();
-            if (Directory.Exists(Root)) Directory.Delete(Root, recursive: true);
-        }
+        try { _server.Dispose(); }
+        finally { if (Directory.Exists(Root)) Directory.Delete(Root, recursive: true); }
     }
 }
 
@@ -99,7 +54,7 @@ public sealed class ServeProcessTests(ServedSmokeModels served) : IClassFixture<
         var cases = served.TestCases(4);
         var config = SystemAConfig.Load(served.ModelsDir);
         var local = SystemAPipeline.Load(served.ModelsDir, new TorchModelBackend(), config);
-        var remote = SystemAPipeline.Load(served.ModelsDir, new OpenAiSystemABackend(new OpenAiEndpoint(served.Endpoint), new Dictionary<string, string>(), log: TextWriter.Null), config);
+        var remote = SystemAPipeline.Load(served.ModelsDir, new OpenAiModelBackend(new OpenAiEndpoint(served.Endpoint), new Dictionary<string, string>(), log: TextWriter.Null), config);
 
         var infos = cases.Select(c => c.ClinicalInfo).ToList();
         var localFirst = local.Primary.FirstPass(infos);
@@ -123,7 +78,7 @@ public sealed class ServeProcessTests(ServedSmokeModels served) : IClassFixture<
     {
         using var http = new HttpClient { BaseAddress = new Uri(served.Endpoint + "/") };
         var models = await http.GetFromJsonAsync<ModelList>("models");
-        Assert.Equal(OpenAiSystemABackend.Roles.Order(), models!.Data.Select(m => m.Id).Order());
+        Assert.Equal(SystemAConfig.Roles.Order(), models!.Data.Select(m => m.Id).Order());
 
         async Task<CompletionResponse> Complete(object body)
         {

@@ -57,6 +57,10 @@ public sealed record ChatCompletionRequest : CompletionParameters
     [JsonPropertyName("logprobs")] public bool? Logprobs { get; init; }
     [JsonPropertyName("top_logprobs")] public int? TopLogprobs { get; init; }
     [JsonPropertyName("max_completion_tokens")] public int? MaxCompletionTokens { get; init; }
+    /// <summary>vLLM: end the rendered chat with the assistant turn's header (default true).</summary>
+    [JsonPropertyName("add_generation_prompt")] public bool? AddGenerationPrompt { get; init; }
+    /// <summary>vLLM: leave the final (assistant) message open and continue it — a forced answer prefix; needs add_generation_prompt false.</summary>
+    [JsonPropertyName("continue_final_message")] public bool? ContinueFinalMessage { get; init; }
 }
 
 public sealed record CompletionRequest : CompletionParameters

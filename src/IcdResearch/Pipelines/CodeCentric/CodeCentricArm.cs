@@ -23,4 +23,12 @@ public sealed record CodeCentricArm(string Name, int Line, string Description, b
     ];
 
     public static readonly CodeCentricArm SpanOnlyArm = new("span_only", 0, "span-level pairs only (gold + silver + synthetic)", true, false, false, true, true);
+
+    /// <summary>
+    /// The model folders of the experiment, by name: the backbone (the zero-shot line) and every trained arm's run folder
+    /// (the ablation lines, span-only and the equal-steps arms) — the roles a served run names (OpenAiModelBackend).
+    /// </summary>
+    public static IReadOnlyList<string> ModelNames { get; } =
+        ["backbone", .. Ablation.Where(a => a.Trained).Select(a => a.Name), SpanOnlyArm.Name,
+         .. Ablation.Where(a => EqualSteps.Lines.Contains(a.Line)).Select(EqualSteps.ArmName)];
 }

@@ -46,7 +46,9 @@ public static class CodeCentricExperiment
     /// <summary>
     /// Runs every arm on <paramref name="data"/>: the backbone (<see cref="CodeCentricOptions.Backbone"/>) zero-shot,
     /// and per trained arm a fine-tune of it through the one fine-tuner (<see cref="IModelBackend.FineTune"/>, reused
-    /// when finished on the same data and options) into RunsDir/&lt;arm&gt;; writes results/ccl_*.csv.
+    /// when finished on the same data and options) into RunsDir/&lt;arm&gt;; writes results/ccl_*.csv. On a served backend
+    /// (<see cref="OpenAiModelBackend"/>) nothing is trained: each arm is the model served under its name
+    /// (<see cref="CodeCentricArm.ModelNames"/>), and ccl_efficiency.csv has no rows for it.
     /// </summary>
     public static Summary Run(CodeCentricData data, IModelBackend models, CodeCentricOptions options, string split = "test", Action<string>? log = null)
     {
@@ -133,7 +135,10 @@ public static class CodeCentricExperiment
                 // Line 2's optimizer steps × batch size examples, as one pass over a schedule of this arm's examples.
                 var sw = Stopwatch.StartNew();
                 var name = EqualSteps.ArmName(arm);
-                var budget = line2.OptimizerSteps > 0 ? line2.OptimizerSteps * options.FineTune.Train.BatchSize : line2.Examples * line2.Epochs;
+                // Steps not recorded (a served arm, an old cost file): the fine-tuner's count, one step per started batch per epoch.
+                var batch = options.FineTune.Train.BatchSize;
+                var steps = line2.OptimizerSteps > 0 ? line2.OptimizerSteps : (line2.Examples + batch - 1) / batch * line2.Epochs;
+                var budget = steps * batch;
                 var schedule = EqualSteps.Schedule(Examples(data, arm, options.Seed), budget, options.Seed);
                 var runDir = Path.Combine(options.RunsDir, name);
                 var cost = models.FineTune(name, backbone, runDir, schedule, [], FineTuneOptions(options) with { Epochs = 1 }, force: false);
@@ -148,7 +153,7 @@ public static class CodeCentricExperiment
                 WriteAll();
             }
 
-        if (!options.TrainSpanOnly && costs.TryGetValue("doc_evidence", out var doc) && costs.TryGetValue("silver_synthetic", out var mixed))
+        if (!options.TrainSpanOnly && costs.TryGetValue("doc_evidence", out var doc) && costs.TryGetValue("silver_synthetic", out var mixed) && Measured(doc) && Measured(mixed))
             efficiency.AddRange(CostRows(CodeCentricArm.SpanOnlyArm with { Name = "span_level_derived" },
                 new TrainingCost(mixed.Examples - doc.Examples, mixed.TokensPerEpoch - doc.TokensPerEpoch, mixed.SecondsPerEpoch - doc.SecondsPerEpoch, mixed.Epochs, double.NaN)));
         WriteAll();
@@ -256,8 +261,13 @@ public static class CodeCentricExperiment
         return rows;
     }
 
+    /// <summary>Whether the arm was trained here: a served arm (<see cref="OpenAiModelBackend.FineTune"/>) was trained elsewhere and has no measured cost (NaN seconds).</summary>
+    static bool Measured(TrainingCost c) => !double.IsNaN(c.SecondsPerEpoch);
+
+    /// <summary>The arm's Table 2 rows; none for an arm not trained here (its cost is unknown, not zero).</summary>
     static IEnumerable<ResultRow> CostRows(CodeCentricArm arm, TrainingCost c)
     {
+        if (!Measured(c)) yield break;
         string level = arm.SpanOnly ? "span_level" : arm.GoldSpans ? "mixed" : "document_level";
         string note = arm.Name == "span_level_derived"
             ? "span-level share of the silver_synthetic arm: its cost minus the doc_evidence arm's (same documents)"

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using IcdResearch.Evaluation;
 
 namespace IcdResearch.Pipelines.Study;
@@ -13,7 +14,7 @@ public sealed record StudyRun(string Label, string ResultsDir);
 /// paired tests, and the share of runs whose delta has the paper's sign. Rows that exist in only some runs are pooled
 /// over those (the note says how many).
 /// </summary>
-public static class SeedStudy
+public static partial class SeedStudy
 {
     /// <summary>Results files pooled per arm (System A, CCL and baseline tables).</summary>
     public static readonly string[] Files = ["primary.csv", "calibration.csv", "ner.csv", "other.csv", "overall.csv", "baselines.csv", "ccl_ablation.csv", "ccl_unseen.csv", "ccl_ood.csv", "ccl_efficiency.csv"];
@@ -88,12 +89,37 @@ public static class SeedStudy
             {
                 Experiment = "study_delta", Arm = d.Name, Split = "test", N = perRun[0].N, Metric = d.Metric,
                 Value = deltasOnly.Average(), CiLow = lo, CiHigh = hi, PValue = double.IsNaN(p) ? null : p,
-                Note = F($"{d.Claim}; {sign}; pooled p: Stouffer Z = {z:0.00} over {withP.Count} per-run paired tests; SD over runs {SeedStatistics.Sd(deltasOnly):0.000}; CI: t over runs; ") +
+                Note = F($"{d.Claim}; k = {perRun.Count} runs; {sign}; pooled p: Stouffer Z = {z:0.00} over {withP.Count} per-run paired tests; SD over runs {SeedStatistics.Sd(deltasOnly):0.000}; CI: t over runs; ") +
                        string.Join(" ", perRun.Select(x => F($"{x.Run}: {x.Delta:+0.000;-0.000;0} (p {x.P:0.###})"))),
             });
         }
         return rows;
     }
+
+    /// <summary>
+    /// The number of runs k and the run-to-run SD behind a pooled row of <see cref="Arms"/> or <see cref="Deltas"/>
+    /// (study.csv, study_deltas.csv): k from its note, the SD recovered exactly from the t CI over runs
+    /// (half-width = t(0.975, k − 1)·SD/√k). SD is NaN for one run or a row that is not pooled.
+    /// </summary>
+    public static (int Runs, double Sd) Spread(ResultRow pooled)
+    {
+        var k = Runs().Match(pooled.Note ?? "");
+        var n = k.Success ? int.Parse(k.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
+        if (n < 2 || double.IsNaN(pooled.CiLow) || double.IsNaN(pooled.CiHigh)) return (n, double.NaN);
+        return (n, (pooled.CiHigh - pooled.CiLow) / 2 * Math.Sqrt(n) / SeedStatistics.TQuantile975(n - 1));
+    }
+
+    /// <summary>How many runs of a pooled delta (study_deltas.csv) had the paper's sign, of how many; null when the paper makes no claim.</summary>
+    public static (int WithPaperSign, int Runs)? PaperSignShare(ResultRow delta) =>
+        delta.Note is not null && SignShare().Match(delta.Note) is { Success: true } m
+            ? (int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture))
+            : null;
+
+    [GeneratedRegex(@"k = (\d+) runs")]
+    private static partial Regex Runs();
+
+    [GeneratedRegex(@"(\d+)/(\d+) runs with the paper's sign")]
+    private static partial Regex SignShare();
 
     static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }

@@ -26,7 +26,12 @@ public sealed class SystemABenchmarkSection : IBenchmarkSection
         var dir = trained ? TrainedModels : Path.Combine(Path.GetTempPath(), $"icd-bench-system-a-{Guid.NewGuid():N}");
         try
         {
-            if (!trained) WriteRandomModels(dir, data);
+            if (!trained)
+            {
+                // The `small` backbone over a character tokenizer of the synthetic sample, its vocabulary rounded up to 64 rows as a trained backbone's.
+                var tokenizer = CharTokenizer.Build(data.TrainRaw.Select(r => r.FullText()), minFrequency: 1);
+                WriteRandomModels(dir, data, tokenizer, BackbonePreset.Small.ModelConfig(tokenizer.VocabSize, tokenizer.EosId, tokenizer.PadId));
+            }
             var config = SystemAConfig.Load(dir);
             var pipeline = SystemAPipeline.Load(dir, new TorchModelBackend(), config);
             var cases = TestCases(data, config);
@@ -51,17 +56,16 @@ public sealed class SystemABenchmarkSection : IBenchmarkSection
         data.TrainRaw.Skip(30).Take(Records).Select(r => SystemACase.FromRaw(r, null, config.ClinicalInfo)).ToList();
 
     /// <summary>
-    /// A System A models folder of random-weight models (one per role: the `small` backbone over a character tokenizer
-    /// of the synthetic sample, its vocabulary rounded up to 64 rows as a trained backbone's) and its system-a.json.
+    /// A System A models folder of random-weight models — one per role, of <paramref name="config"/>'s shapes over
+    /// <paramref name="tokenizer"/> — and its system-a.json (the first 30 synthetic records as the retrieval database).
     /// </summary>
-    public static void WriteRandomModels(string dir, Ccl25Dataset data)
+    public static void WriteRandomModels(string dir, Ccl25Dataset data, CharTokenizer tokenizer, ModelConfig config)
     {
         var options = new ClinicalInfoOptions();
-        var tokenizer = CharTokenizer.Build(data.TrainRaw.Select(r => r.FullText()), minFrequency: 1);
-        var roles = OpenAiSystemABackend.Roles;
+        var roles = SystemAConfig.Roles;
         for (var i = 0; i < roles.Count; i++)
         {
-            using var model = new CausalLM(BackbonePreset.Small.ModelConfig(tokenizer.VocabSize, tokenizer.EosId, tokenizer.PadId), seed: 11 + i);
+            using var model = new CausalLM(config, seed: 11 + i);
             var role = Path.Combine(dir, roles[i]);
             model.SavePretrained(role);
             tokenizer.Save(role);

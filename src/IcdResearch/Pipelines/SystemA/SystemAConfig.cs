@@ -22,6 +22,9 @@ public sealed record SystemAConfig
 {
     public const string FileName = "system-a.json";
 
+    /// <summary>System A's model roles: the keys of <see cref="Models"/>, the fine-tuned models and the backbone.</summary>
+    public static IReadOnlyList<string> Roles { get; } = [.. SystemAExperiment.ModelNames, "backbone"];
+
     [JsonPropertyName("primary_candidates")] public required IReadOnlyList<CandidateEntry> PrimaryCandidates { get; init; }
     [JsonPropertyName("other_candidates")] public required IReadOnlyList<CandidateEntry> OtherCandidates { get; init; }
     [JsonPropertyName("clinical_info")] public ClinicalInfoOptions ClinicalInfo { get; init; } = new();

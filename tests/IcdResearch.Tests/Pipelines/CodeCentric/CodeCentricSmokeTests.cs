@@ -15,7 +15,8 @@ namespace IcdResearch.Tests;
 /// </summary>
 public class CodeCentricSmokeTests
 {
-    static string TinyBackbone(string dir, Ccl25Dataset dataset)
+    /// <summary>A tiny random Qwen2-architecture backbone (1 layer, hidden 32) over a character vocabulary of the synthetic sample, the code names and the CCL prompts.</summary>
+    internal static string TinyBackbone(string dir, Ccl25Dataset dataset, bool tieWordEmbeddings = true)
     {
         var corpus = dataset.TrainRaw.Select(r => r.FullText()).Concat(dataset.Codes.Codes.Select(dataset.Codes.NameOf))
             .Append(CodeCentricPrompts.DocumentWithEvidence + CodeCentricPrompts.Span + CodeCentricPrompts.MineSpan + CodeCentricOutput.EvidenceHeader + CodeCentricOutput.CodesHeader);
@@ -23,7 +24,7 @@ public class CodeCentricSmokeTests
         var config = new ModelConfig
         {
             ModelType = "qwen2", VocabSize = (tokenizer.VocabSize + 63) / 64 * 64, HiddenSize = 32, IntermediateSize = 64,
-            NumHiddenLayers = 1, NumAttentionHeads = 2, NumKeyValueHeads = 1, MaxPositionEmbeddings = 512, TieWordEmbeddings = true,
+            NumHiddenLayers = 1, NumAttentionHeads = 2, NumKeyValueHeads = 1, MaxPositionEmbeddings = 512, TieWordEmbeddings = tieWordEmbeddings,
             RopeThetaTopLevel = 10000, TorchDtype = "float32", PadTokenId = tokenizer.PadId,
         };
         TorchRuntime.EnsureLoaded();

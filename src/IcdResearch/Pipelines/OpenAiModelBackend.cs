@@ -2,20 +2,24 @@ using System.Text.Json;
 using IcdResearch.Inference;
 using IcdResearch.Inference.OpenAi;
 using IcdResearch.Retrieval;
+using IcdResearch.Pipelines.CodeCentric;
+using IcdResearch.Pipelines.SystemA;
 using IcdResearch.Tuning;
 
-namespace IcdResearch.Pipelines.SystemA;
+namespace IcdResearch.Pipelines;
 
 /// <summary>
-/// System A on an OpenAI-compatible server: every model role (primary, rejudge, other_direct, other_ner, ner,
-/// backbone) is a model name on the endpoint — a base model or a LoRA adapter as vLLM serves them
-/// (<c>--enable-lora --lora-modules primary=…</c>) — by the role → name map (default: the role name itself, which is how
-/// `icd serve --models DIR` names them). A map value <c>name@URL</c> puts that role on another server (the paper's
-/// re-judge model has its own base, DeepSeek-R1-Distill-Qwen-7B, so vLLM serves it separately). Generation goes through <see cref="OpenAiAnswerGenerator"/>, the hidden-state
-/// retrieval embedding through /v1/embeddings. Training is not the server's job: <see cref="EnsureBackbone"/> and
-/// <see cref="FineTune"/> only say where the models come from (`icd export-sft` → LLaMA-Factory, docs/scale-out.md).
+/// The models of both systems on an OpenAI-compatible server. A model folder's name is its role — System A's primary,
+/// rejudge, other_direct, other_ner, ner and backbone (<see cref="SystemAConfig.Roles"/>), Code-Centric Learning's arms
+/// (<see cref="CodeCentricArm.ModelNames"/>) — and a role is a model name on the endpoint, a base model or a LoRA
+/// adapter as vLLM serves them (<c>--enable-lora --lora-modules primary=…</c>), by the role → name map (default: the
+/// role name itself, which is how `icd serve --models DIR` names System A's). A map value <c>name@URL</c> puts that role
+/// on another server (the paper's re-judge model has its own base, DeepSeek-R1-Distill-Qwen-7B, so vLLM serves it
+/// separately). Generation goes through <see cref="OpenAiAnswerGenerator"/>, the hidden-state retrieval embedding through
+/// /v1/embeddings. Training is not the server's job: <see cref="EnsureBackbone"/> and <see cref="FineTune"/> only say
+/// where the models come from (`icd export-sft` → LLaMA-Factory, docs/scale-out.md) and measure nothing.
 /// </summary>
-public sealed class OpenAiSystemABackend(OpenAiEndpoint endpoint, IReadOnlyDictionary<string, string> models,
+public sealed class OpenAiModelBackend(OpenAiEndpoint endpoint, IReadOnlyDictionary<string, string> models,
     OpenAiGenerationSettings? settings = null, TextWriter? log = null) : IModelBackend
 {
     readonly TextWriter _log = log ?? Console.Error;
@@ -24,7 +28,7 @@ public sealed class OpenAiSystemABackend(OpenAiEndpoint endpoint, IReadOnlyDicti
 
     public OpenAiEndpoint Endpoint => endpoint;
 
-    /// <summary>The served model name for a model folder (its role is the folder's name, as <see cref="SystemAConfig.Models"/> lays them out).</summary>
+    /// <summary>The served model name for a model folder (its role is the folder's name, as <see cref="SystemAConfig.Models"/> and <see cref="ModelLayout"/> lay them out).</summary>
     public string ModelName(string modelDirectory) => Resolve(modelDirectory).Model;
 
     /// <summary>Server and model name of a role: the map's <c>name</c> or <c>name@URL</c>, else the role's own name on the default endpoint.</summary>
@@ -43,6 +47,7 @@ public sealed class OpenAiSystemABackend(OpenAiEndpoint endpoint, IReadOnlyDicti
     public void EnsureBackbone(string directory, bool force)
         => _log.WriteLine($"backbone: served by {endpoint.Endpoint} as '{ModelName(directory)}' (not trained here)");
 
+    /// <summary>Trains nothing: the arm or role is served, trained elsewhere; the cost has no tokens or seconds (NaN), so no cost is reported for it.</summary>
     public TrainingCost FineTune(string name, string baseModel, string directory, IReadOnlyList<(string Prompt, string Answer)> train,
         IReadOnlyList<(string Prompt, string Answer)> dev, SftOptions options, bool force)
     {
@@ -64,7 +69,7 @@ public sealed class OpenAiSystemABackend(OpenAiEndpoint endpoint, IReadOnlyDicti
 
     /// <summary>
     /// Reads a role → model-name map: a JSON file (<c>{"primary": "qwen7b-primary", "rejudge": "rejudge@http://gpu2:8001/v1", …}</c>)
-    /// or inline <c>role=name,role=name</c>; roles not given keep their own name. Unknown roles are an error.
+    /// or inline <c>role=name,role=name</c>; roles not given keep their own name. A role outside <see cref="Roles"/> is an error.
     /// </summary>
     public static IReadOnlyDictionary<string, string> ParseModelsMap(string? map)
     {
@@ -81,8 +86,8 @@ public sealed class OpenAiSystemABackend(OpenAiEndpoint endpoint, IReadOnlyDicti
         return result;
     }
 
-    /// <summary>System A's model roles (the keys of <see cref="SystemAConfig.Models"/>).</summary>
-    public static IReadOnlyList<string> Roles { get; } = ["primary", "rejudge", "other_direct", "other_ner", "ner", "backbone"];
+    /// <summary>The roles a map may name: System A's (<see cref="SystemAConfig.Roles"/>) and Code-Centric Learning's arms (<see cref="CodeCentricArm.ModelNames"/>).</summary>
+    public static IReadOnlyList<string> Roles { get; } = [.. SystemAConfig.Roles.Union(CodeCentricArm.ModelNames)];
 
     /// <summary>Mean-pooled hidden states from the server's /v1/embeddings (`icd serve` pools exactly as <see cref="Retrieval.HiddenStateEmbedder"/>).</summary>
     sealed class EndpointEmbedder(OpenAiEndpoint endpoint, string model) : ITextEmbedder

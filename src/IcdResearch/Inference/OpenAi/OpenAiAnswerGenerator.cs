@@ -1,8 +1,6 @@
-using IcdResearch.Inference;
 using IcdResearch.Inference.Constraints;
-using IcdResearch.Inference.OpenAi;
 
-namespace IcdResearch.Pipelines.SystemA;
+namespace IcdResearch.Inference.OpenAi;
 
 /// <summary>
 /// <see cref="IAnswerGenerator"/> over an OpenAI-compatible chat endpoint: each prompt is one user turn (the server
@@ -10,7 +8,9 @@ namespace IcdResearch.Pipelines.SystemA;
 /// (one name) or <c>guided_grammar</c> (<see cref="AnswerGrammarUnits"/>); the per-token probabilities of Lv et al.
 /// Lv et al. Eq. 2 are exp(<c>logprobs</c>) of the generated tokens (a trailing end-of-turn token, which some servers report,
 /// is dropped, as it is in process); greedy = temperature 0; the k sampled answers are one request with
-/// <c>n</c> = k and <c>seed</c>. Greedy prompts are sent concurrently so the server can batch them.
+/// <c>n</c> = k and <c>seed</c>. A forced answer prefix is a final assistant message that the server continues (vLLM's
+/// <c>continue_final_message</c>); the answer is the continuation alone, as in process. Greedy prompts are sent
+/// concurrently so the server can batch them.
 /// </summary>
 public sealed class OpenAiAnswerGenerator(OpenAiEndpoint endpoint, string model, OpenAiGenerationSettings? settings = null) : IAnswerGenerator
 {
@@ -21,9 +21,7 @@ public sealed class OpenAiAnswerGenerator(OpenAiEndpoint endpoint, string model,
     public IReadOnlyList<GeneratedAnswer> Greedy(IReadOnlyList<string> prompts, IReadOnlyList<AnswerGrammar> grammars,
         IReadOnlyList<string?>? answerPrefixes = null, int? maxNewTokens = null)
     {
-        if (answerPrefixes?.Any(p => !string.IsNullOrEmpty(p)) == true)
-            throw new NotSupportedException($"{endpoint.Endpoint}: forced answer prefixes are not part of the OpenAI chat API");
-        var requests = prompts.Select((p, i) => Request(p, grammars[i], n: 1, seed: null, temperature: 0, topP: 1, maxNewTokens)).ToList();
+        var requests = prompts.Select((p, i) => Request(p, grammars[i], n: 1, seed: null, temperature: 0, topP: 1, maxNewTokens, answerPrefixes?[i])).ToList();
         var responses = Task.WhenAll(requests.Select(r => endpoint.ChatAsync(r))).GetAwaiter().GetResult();
         return responses.Select(r => Answer(r.Choices.Single())).ToList();
     }
@@ -35,15 +33,18 @@ public sealed class OpenAiAnswerGenerator(OpenAiEndpoint endpoint, string model,
         return response.Choices.OrderBy(c => c.Index).Select(Answer).ToList();
     }
 
-    ChatCompletionRequest Request(string prompt, AnswerGrammar grammar, int n, int? seed, double temperature, double topP, int? maxNewTokens = null)
+    ChatCompletionRequest Request(string prompt, AnswerGrammar grammar, int n, int? seed, double temperature, double topP, int? maxNewTokens = null, string? answerPrefix = null)
     {
+        var prefixed = !string.IsNullOrEmpty(answerPrefix);
         var choices = grammar is AnswerGrammar.Free ? null : grammar.Choices();
         var gbnf = grammar is AnswerGrammar.Free || choices is not null ? null : grammar.ToUnitGrammar().ToGbnf();
         var structured = _settings.StructuredOutputs && (choices is not null || gbnf is not null);
         return new ChatCompletionRequest
         {
             Model = model,
-            Messages = [new ChatMessageDto("user", prompt)],
+            Messages = prefixed ? [new ChatMessageDto("user", prompt), new ChatMessageDto("assistant", answerPrefix!)] : [new ChatMessageDto("user", prompt)],
+            AddGenerationPrompt = prefixed ? false : null,
+            ContinueFinalMessage = prefixed ? true : null,
             N = n,
             Seed = seed,
             Temperature = temperature,
