@@ -39,6 +39,26 @@ public static class FigureExport
     }
 
     /// <summary>
+    /// A note when fontconfig lists no font covering Chinese (`fc-list :lang=zh`): Chromium then draws the figures'
+    /// disease names and field names as empty boxes. Null when a CJK font is installed or fontconfig is absent.
+    /// </summary>
+    public static string? MissingCjkFontNote()
+    {
+        try
+        {
+            var info = new ProcessStartInfo("fc-list") { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var arg in new[] { ":lang=zh", "family" }) info.ArgumentList.Add(arg);
+            using var process = Process.Start(info)!;
+            var fonts = process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+            return process.ExitCode == 0 && string.IsNullOrWhiteSpace(fonts)
+                ? "no font for Chinese text is installed (fc-list :lang=zh is empty): the PNGs' Chinese labels render as boxes; apt-get install fonts-noto-cjk (or fonts-wqy-zenhei)"
+                : null;
+        }
+        catch (System.ComponentModel.Win32Exception) { return null; }   // no fontconfig: nothing to check
+    }
+
+    /// <summary>
     /// Screenshots <paramref name="htmlPath"/> into <paramref name="pngPath"/> at the chart's size (the mode bar is
     /// hidden in the picture). Returns false with the reason when Chromium is missing or fails.
     /// </summary>

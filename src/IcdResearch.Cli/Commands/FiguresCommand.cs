@@ -45,6 +45,8 @@ public sealed class FiguresCommand : ICliCommand
             var selected = parse.GetValue(only) is { Length: > 0 } names ? names.Select(FigureCatalog.Get).ToList() : null;
             if (!parse.GetValue(noPng) && FigureExport.FindChromium() is null)
                 Console.Error.WriteLine("note: chromium not found (apt-get install chromium, or set ICD_CHROMIUM): PNG rendering is skipped, HTML is written.");
+            else if (!parse.GetValue(noPng) && FigureExport.MissingCjkFontNote() is { } fontNote)
+                Console.Error.WriteLine($"warning: {fontNote}");
             var outcomes = FigureWriter.WriteAll(folder, parse.GetValue(output)!, png: !parse.GetValue(noPng), selected).ToList();
             if (selected is null && !parse.GetValue(noData))
                 outcomes.AddRange(FigureWriter.WriteData(Ccl25Dataset.Load(parse.GetValue(data)), parse.GetValue(output)!, png: !parse.GetValue(noPng)));

@@ -63,10 +63,13 @@ public static class ResultsReport
         return text.ToString();
     }
 
-    /// <summary>"value [low, high]" with three decimals, "p 0.012" appended when the row carries a p-value.</summary>
+    /// <summary>"value [low, high]" with three decimals, "p 0.012" appended when the row carries a p-value; a whole
+    /// number without a CI is a count (e.g. `routed` cases) and prints without decimals, 0 included.</summary>
     public static string Cell(ResultRow r)
     {
-        var cell = double.IsNaN(r.CiLow) || double.IsNaN(r.CiHigh) ? F(r.Value) : $"{F(r.Value)} [{F(r.CiLow)}, {F(r.CiHigh)}]";
+        var noCi = double.IsNaN(r.CiLow) || double.IsNaN(r.CiHigh);
+        var cell = noCi && r.Value == Math.Round(r.Value) ? r.Value.ToString("0", CultureInfo.InvariantCulture)
+            : noCi ? F(r.Value) : $"{F(r.Value)} [{F(r.CiLow)}, {F(r.CiHigh)}]";
         if (r.PValue is { } p && !double.IsNaN(p)) cell += p < 0.001 ? " (p < 0.001)" : $" (p {p.ToString("0.000", CultureInfo.InvariantCulture)})";
         return cell;
     }
