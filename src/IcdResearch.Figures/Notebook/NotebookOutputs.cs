@@ -46,7 +46,8 @@ public static partial class NotebookOutputs
 
     /// <summary>
     /// Per cell, the outputs as comparable text: charts by their fingerprint line (the PNG bytes depend on the
-    /// renderer), tables with their generated ids removed, everything else as shown; kernel progress left out.
+    /// renderer), tables with their generated ids removed (the table's and, on a DataFrame of more than 25 rows, its
+    /// pager's `page_N`), everything else as shown; kernel progress left out.
     /// </summary>
     public static IReadOnlyList<string> Comparable(JsonObject notebook) =>
         notebook["cells"]!.AsArray().Select(cell => string.Join("\n", (cell!["outputs"] as JsonArray ?? []).OfType<JsonObject>()
@@ -58,7 +59,7 @@ public static partial class NotebookOutputs
         "error" => $"error: {output["ename"]}: {output["evalue"]}",
         _ when Data(output, "image/png") is not null => $"image: {Data(output, "text/plain")}",
         _ => string.Join("\n", (output["data"] as JsonObject ?? []).OrderBy(p => p.Key, StringComparer.Ordinal)
-            .Select(p => $"{p.Key}: {TableId().Replace(Text(p.Value), "table_")}")),
+            .Select(p => $"{p.Key}: {GeneratedId().Replace(Text(p.Value), "$1_")}")),
     };
 
     static string? Data(JsonObject output, string mime) => output["data"] is JsonObject data && data[mime] is { } v ? Text(v) : null;
@@ -70,6 +71,6 @@ public static partial class NotebookOutputs
         _ => (string?)node ?? "",
     };
 
-    [GeneratedRegex(@"table_\d+")]
-    private static partial Regex TableId();
+    [GeneratedRegex(@"\b(table|page)_\d+")]
+    private static partial Regex GeneratedId();
 }

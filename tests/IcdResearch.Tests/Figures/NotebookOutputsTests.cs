@@ -49,8 +49,10 @@ public class NotebookOutputsTests
     [Fact]
     public void ComparableOutputsIgnoreTableIdsAndPngBytesButNotContent()
     {
+        // A DataFrame of more than 25 rows renders a pager whose element id is random per run (page_N), like the table's.
         JsonObject Run(string tableId, string png, string fingerprint, string value) => Notebook(Outputs(
-            Display("text/html", $"<table id=\"{tableId}\"><tr><td>{value}</td></tr></table>"),
+            Display("text/html", $"<table id=\"{tableId}\"><tr><td>{value}</td></tr><tfoot><b id=\"page_{tableId.GetHashCode() & 0xffff}\">1</b>" +
+                $"<button onclick=\"document.querySelector('#page_{tableId.GetHashCode() & 0xffff}').innerHTML = 2\">▶️</button></tfoot></table>"),
             new JsonObject { ["output_type"] = "display_data", ["data"] = new JsonObject { ["image/png"] = png, ["text/plain"] = $"chart: Figure 4 [{fingerprint}]" } }));
         var saved = NotebookOutputs.Comparable(Run("table_639316740623176323", "iVBORw0KGgoAAA", "fd288feb1dfaf219", "0.412"));
         Assert.Equal(saved, NotebookOutputs.Comparable(Run("table_639316755754130639", "iVBORw0KGgoBBB", "fd288feb1dfaf219", "0.412")));
