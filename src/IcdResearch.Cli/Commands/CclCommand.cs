@@ -33,7 +33,7 @@ public sealed class CclCommand : ICliCommand
             "Builds gold/silver/synthetic span pairs, trains the Table 3 ablation arms on mixed document/span examples and " +
             "writes the Table 2–4 and Figure 3 analogues to results/ccl_*.csv. `icd reproduce --experiment ccl` runs the same. " +
             "With --backend openai the backbone and arms are models on a server (trained elsewhere) and only inference runs here.\n" +
-            "Example: icd ccl --profile smoke --out results")
+            "Example: icd ccl --profile smoke --out runs/smoke")
         {
             data, seed, profile, outDir, models, runs, backbone, pairsOnly, epochs, withheld,
         };

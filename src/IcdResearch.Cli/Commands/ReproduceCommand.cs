@@ -52,7 +52,7 @@ public sealed class ReproduceCommand : ICliCommand
             "Baselines, then System A: pretrain (or reuse) the backbone, fine-tune its five models, run every ablation arm; " +
             "writes results/*.csv, results/predictions/ and results/summary.json, and ends with a table of the headline rows " +
             "next to the papers' values. --experiment ccl runs Code-Centric Learning (System B) instead.\n" +
-            "Example: icd reproduce --profile smoke --out results")
+            "Example: icd reproduce --profile smoke --out runs/smoke")
         {
             data, profile, output, models, experiment, force, split, seed, study, seeds, backboneSize, entityRecords,
         };

@@ -54,6 +54,7 @@ public static class Reproduction
         Directory.CreateDirectory(o.OutDir);
         var summaryPath = Path.Combine(o.OutDir, "summary.json");
         var summary = ReadSummary(summaryPath);
+        RefuseToMixData(summaryPath, summary, o.Data);
         var timings = summary["timings_seconds"] as JsonObject ?? new JsonObject();
         summary["profile"] = o.Profile.Name;
         summary["generated_utc"] = DateTime.UtcNow.ToString("O");
@@ -132,6 +133,20 @@ public static class Reproduction
         }
         Save(summaryPath, summary, timings);
         Console.Error.WriteLine($"results written to {Path.GetFullPath(o.OutDir)}");
+    }
+
+    /// <summary>
+    /// One results folder holds one dataset's results: summary.json and the headline table merge what earlier runs left
+    /// there, so synthetic-sample results written over the real data's (e.g. a smoke run into the committed results/)
+    /// would mix the two. Refused with the folder named; the caller writes elsewhere or deletes the old results.
+    /// </summary>
+    static void RefuseToMixData(string summaryPath, JsonObject summary, Ccl25Dataset data)
+    {
+        if (summary["data"]?["synthetic"] is not JsonValue previous || !previous.TryGetValue(out bool wasSynthetic) || wasSynthetic == data.IsSynthetic) return;
+        string Kind(bool synthetic) => synthetic ? "the SYNTHETIC sample" : "real data";
+        throw new ArgumentException(
+            $"{Path.GetDirectoryName(Path.GetFullPath(summaryPath))} holds results of {Kind(wasSynthetic)} (summary.json: data.synthetic = {(wasSynthetic ? "true" : "false")}, " +
+            $"source {summary["data"]?["source"]}); this run uses {Kind(data.IsSynthetic)}. Write it to another folder (e.g. --out runs/smoke) so the two are not mixed, or delete that folder's results first.");
     }
 
     static JsonObject ReadSummary(string path)

@@ -34,6 +34,22 @@ public class OutputFaultTests : IDisposable
     }
 
     [Fact]
+    public void SyntheticResultsAreNotWrittenIntoAFolderOfRealDataResults()
+    {
+        // The README's smoke run pointed at the committed results/ merged synthetic System A rows with the real CCL rows
+        // into one summary.json and headline table; now the run is refused before any work, the folder named.
+        var data = Path.Combine(_dir, "data");
+        SyntheticSample.Write(data);
+        var results = Directory.CreateDirectory(Path.Combine(_dir, "results")).FullName;
+        File.WriteAllText(Path.Combine(results, "summary.json"), """{"data": {"source": "/data/ccl25-real", "synthetic": false}, "ccl": {"files": ["ccl_ablation.csv"]}}""");
+        File.WriteAllText(Path.Combine(results, "ccl_ablation.csv"), "experiment,arm,split,n,metric,value,ci_low,ci_high,p_value,note\n");
+        var before = FolderState.Of(_dir);
+        Cli.Run("reproduce", "--profile", "smoke", "--experiment", "baselines", "--data", data, "--out", results, "--models", Path.Combine(_dir, "models"))
+            .Fails(2, results, "results of real data", "/data/ccl25-real", "this run uses the SYNTHETIC sample", "--out runs/smoke");
+        before.AssertSame(_dir);
+    }
+
+    [Fact]
     public void AnOutputWhoseParentIsAFileFailsUpFront()
     {
         var file = Path.Combine(_dir, "file.txt");
