@@ -4,14 +4,20 @@ using IcdResearch.Evaluation;
 
 namespace IcdResearch.Pipelines.Study;
 
-/// <summary>One finished run of the study: a label (e.g. "seed-7", "seed-7/fold-2") and the results folder it wrote.</summary>
-public sealed record StudyRun(string Label, string ResultsDir);
+/// <summary>
+/// One finished run of the study: a label (e.g. "seed-7", "seed-7/fold-2"), the results folder it wrote and, for runs
+/// that repeat one test set with other seeds, its group (the fold): pooling averages a group's runs first, so k counts
+/// independent test sets, not seeds of a fit that may not depend on the seed at all.
+/// </summary>
+public sealed record StudyRun(string Label, string ResultsDir, string? Group = null);
 
 /// <summary>
 /// Pools repeated runs of the same experiments (seeds; folds × seeds) into estimates a reviewer can trust:
-/// per arm (file, experiment, arm, split, metric) the mean over runs, the run-to-run SD and a t 95% CI over runs;
+/// per arm (file, experiment, arm, split, metric) the mean over runs, the run-to-run SD and a t 95% CI over runs (runs
+/// of one fold averaged first, <see cref="StudyRun.Group"/>);
 /// per ablation delta (<see cref="StudyDeltas"/>) the mean delta with its t CI, Stouffer's pooled p over the per-run
-/// paired tests, and the share of runs whose delta has the paper's sign. Rows that exist in only some runs are pooled
+/// paired tests, and the share of runs whose delta has the paper's sign. Stouffer assumes independent tests; the seeds'
+/// tests share the 48 test records, so its p overstates the evidence — the t CI over seeds is the conservative reading. Rows that exist in only some runs are pooled
 /// over those (the note says how many).
 /// </summary>
 public static partial class SeedStudy
@@ -37,17 +43,22 @@ public static partial class SeedStudy
                     list.Add((run.Label, row));
                 }
             }
+        var groupOf = runs.ToDictionary(r => r.Label, r => r.Group ?? r.Label);
         return values.Select(kv =>
         {
-            var v = kv.Value.Select(x => x.Row.Value).ToList();
+            // One value per independent test set: a group's (fold's) runs are averaged over their seeds first.
+            var groups = kv.Value.GroupBy(x => groupOf[x.Run]).Select(g => (Group: g.Key, Values: g.Select(x => x.Row.Value).ToList())).ToList();
+            var v = groups.Select(g => g.Values.Average()).ToList();
             var (lo, hi) = SeedStatistics.TCi(v);
             var halfWidths = kv.Value.Where(x => !double.IsNaN(x.Row.CiLow)).Select(x => (x.Row.CiHigh - x.Row.CiLow) / 2).ToList();
             var within = halfWidths.Count == 0 ? "" : F($"; mean within-run 95% CI half-width (test records) {halfWidths.Average():0.000}");
+            var grouped = groups.Count == kv.Value.Count ? ""
+                : F($" (fold means of {kv.Value.Count} fold × seed runs; SD over seeds within a fold {groups.Where(g => g.Values.Count > 1).Select(g => SeedStatistics.Sd(g.Values)).DefaultIfEmpty(double.NaN).Average():0.000})");
             return new ResultRow
             {
                 Experiment = $"{experimentPrefix}:{kv.Key.Experiment}", Arm = kv.Key.Arm, Split = kv.Key.Split, N = kv.Value[0].Row.N, Metric = kv.Key.Metric,
                 Value = v.Average(), CiLow = lo, CiHigh = hi,
-                Note = F($"{kv.Key.File}; k = {v.Count} runs; SD over runs {SeedStatistics.Sd(v):0.000}; CI: t over runs{within}; values ") +
+                Note = F($"{kv.Key.File}; k = {v.Count} runs{grouped}; SD over runs {SeedStatistics.Sd(v):0.000}; CI: t over runs{within}; values ") +
                        string.Join(" ", kv.Value.Select(x => F($"{x.Run}={x.Row.Value:0.###}"))),
             };
         }).OrderBy(r => r.Experiment, StringComparer.Ordinal).ThenBy(r => r.Arm, StringComparer.Ordinal).ThenBy(r => r.Split, StringComparer.Ordinal)
@@ -89,7 +100,7 @@ public static partial class SeedStudy
             {
                 Experiment = "study_delta", Arm = d.Name, Split = "test", N = perRun[0].N, Metric = d.Metric,
                 Value = deltasOnly.Average(), CiLow = lo, CiHigh = hi, PValue = double.IsNaN(p) ? null : p,
-                Note = F($"{d.Claim}; k = {perRun.Count} runs; {sign}; pooled p: Stouffer Z = {z:0.00} over {withP.Count} per-run paired tests; SD over runs {SeedStatistics.Sd(deltasOnly):0.000}; CI: t over runs; ") +
+                Note = F($"{d.Claim}; k = {perRun.Count} runs; {sign}; pooled p: Stouffer Z = {z:0.00} over {withP.Count} per-run paired tests (they share the test records: p overstates the evidence); SD over runs {SeedStatistics.Sd(deltasOnly):0.000}; CI: t over runs; ") +
                        string.Join(" ", perRun.Select(x => F($"{x.Run}: {x.Delta:+0.000;-0.000;0} (p {x.P:0.###})"))),
             });
         }
