@@ -19,7 +19,7 @@ public sealed record StudyPlan(IReadOnlyList<int> Seeds, bool Folds = true, bool
 /// supplied by the caller, who owns models folders and profiles) for every seed into OUT/seed-N/, the baselines over
 /// the split's 5 stratified folds × the seeds into OUT/folds/seed-N/fold-K/, and pools them (<see cref="SeedStudy"/>):
 /// OUT/study.csv (per arm: mean, SD over seeds, t CI), OUT/study_deltas.csv (per ablation delta: mean, CI, pooled p,
-/// share of seeds with the paper's sign), OUT/study_folds.csv (baselines over folds × seeds; CI over the 5 fold means), OUT/study_seconds.csv.
+/// share of seeds with the paper's sign; the headline comparisons also at the record level, <see cref="SeedStudy.RecordLevel"/>), OUT/study_folds.csv (baselines over folds × seeds; CI over the 5 fold means), OUT/study_seconds.csv.
 /// </summary>
 public static class StudyRunner
 {
@@ -73,7 +73,10 @@ public static class StudyRunner
             if (ranFolds > 0) seconds["baseline_folds"] = sw.Elapsed.TotalSeconds;   // of the runs made now
         }
         if (plan.Resume) log?.Invoke($"study: resumed — kept {keptSeeds} seed folders and {keptFolds} fold runs that had finished earlier");
-        var result = new Result(SeedStudy.Arms(seedRuns), SeedStudy.Deltas(seedRuns), SeedStudy.Arms(foldRuns, "study_folds"), seconds);
+        var labels = data.LabelsById;
+        var gold = split.Test.Where(labels.ContainsKey).Select(id => labels[id]).ToList();
+        var result = new Result(SeedStudy.Arms(seedRuns), [.. SeedStudy.Deltas(seedRuns), .. SeedStudy.RecordLevel(seedRuns, gold)],
+            SeedStudy.Arms(foldRuns, "study_folds"), seconds);
         ResultsTable.Write(Path.Combine(outDir, "study.csv"), result.Arms);
         ResultsTable.Write(Path.Combine(outDir, "study_deltas.csv"), result.Deltas);
         if (plan.Folds) ResultsTable.Write(Path.Combine(outDir, "study_folds.csv"), result.Folds);

@@ -127,6 +127,37 @@ public class SeedStudyTests
     }
 
     [Fact]
+    public void HeadlineIsAlsoTestedOverRecordsWithEachRecordsScoreAveragedOverSeeds()
+    {
+        CodeAssignment C(string id, string primary, params string[] others) => new(id, primary, others);
+        List<CodeAssignment> gold = [C("r1", "A", "x", "y"), C("r2", "B", "x"), C("r3", "A"), C("r4", "C", "z")];
+        var root = Directory.CreateTempSubdirectory("icd-study-records-").FullName;
+        var runs = new List<StudyRun>();
+        // tfidf-lr gets every primary right and no other code; System A gets r1's primary right at seed 1 only and
+        // r2's at both seeds, with r1's other codes exactly right. Seed 3 has no predictions (left out).
+        for (var seed = 1; seed <= 3; seed++)
+        {
+            var dir = Path.Combine(root, $"seed-{seed}");
+            Directory.CreateDirectory(Path.Combine(dir, "predictions", "baselines"));
+            runs.Add(new StudyRun($"seed-{seed}", dir));
+            if (seed == 3) continue;
+            SubmissionFormat.Write(Path.Combine(dir, "predictions", "baselines", "tfidf-lr.json"), gold.Select(g => C(g.Id, g.PrimaryCode)));
+            SubmissionFormat.Write(Path.Combine(dir, "predictions", "system_a_tuned.json"),
+                [C("r1", seed == 1 ? "A" : "B", "x", "y"), C("r2", "B"), C("r3", "B"), C("r4", "B")]);
+        }
+        var row = Assert.Single(SeedStudy.RecordLevel(runs, gold));            // system_a.json is absent: only the tuned comparison
+        Assert.Equal("system_a_tuned-vs-tfidf-lr (records)", row.Arm);
+        // Per record, Eq. 4 = 0.5·I(primary) + 0.5·F1(other): ours r1 (1 + 0.5)/2 = 0.75, r2 0.5, r3 0, r4 0; tfidf-lr 0.5, 0.5, 0.5 (no other codes → F1 0), 0.5.
+        var expected = ((0.75 - 0.5) + (0.5 - 0.5) + (0 - 0.5) + (0 - 0.5)) / 4;
+        Assert.Equal(expected, row.Value, 9);
+        Assert.Equal(4, row.N);
+        Assert.Contains("k = 2 runs (seed-1, seed-2)", row.Note);
+        Assert.InRange(row.PValue!.Value, 0, 1);
+        Assert.True(row.CiLow <= row.Value && row.Value <= row.CiHigh);
+        Directory.Delete(root, true);
+    }
+
+    [Fact]
     public void CurveOptionsChangeTheProfileAndKeepEachPointsModelsApart()
     {
         var (sized, sizedName) = Reproduction.Curves(ExperimentProfile.Default, "base", null);
