@@ -43,6 +43,11 @@ public sealed class ReproduceCommand : ICliCommand
                           "over the split's 5 folds × the seeds (OUT/folds/), pooled into OUT/study.csv (mean, SD over seeds, CI), OUT/study_deltas.csv " +
                           "(per ablation delta: pooled paired test, share of seeds with the paper's sign) and OUT/study_folds.csv. --experiment is ignored.",
         };
+        var resume = new Option<bool>("--resume")
+        {
+            Description = $"With --study: keep the seed folders and fold runs that finished before (they hold {StudyPlan.CompleteMarker}), run the rest and " +
+                          "pool all of them — after an interruption, or to re-pool, with the same code, settings and --out.",
+        };
         var seeds = new Option<string>("--seeds") { Description = "Seeds of --study, comma-separated.", DefaultValueFactory = _ => string.Join(',', StudyPlan.DefaultSeeds) };
         var backboneSize = new Option<string?>("--backbone-size") { Description = "Scale curve: override the profile's backbone size (tiny, small, base); models go to models/<profile>-<size>[-seedN]. The curve figures read the point from --out results/curves/backbone-<size>." };
         var entityRecords = new Option<int?>("--entity-records") { Description = "Data curve: entity-view-only training records added to System A's fine-tuning (e.g. 0, 150, 300, 594; default: the profile's); models go to models/<profile>-e<N>[-seedN]. The curve figures read the point from --out results/curves/entities-<N>." };
@@ -54,7 +59,7 @@ public sealed class ReproduceCommand : ICliCommand
             "next to the papers' values. --experiment ccl runs Code-Centric Learning (System B) instead.\n" +
             "Example: icd reproduce --profile smoke --out runs/smoke")
         {
-            data, profile, output, models, experiment, force, split, seed, study, seeds, backboneSize, entityRecords,
+            data, profile, output, models, experiment, force, split, seed, study, seeds, resume, backboneSize, entityRecords,
         };
         CommonOptions.Output(command, output, folder: true);
         CommonOptions.Output(command, models, folder: true);
@@ -70,9 +75,14 @@ public sealed class ReproduceCommand : ICliCommand
             var options = new ReproduceOptions(dataset, Splits.For(dataset, parse.GetValue(split), parse.GetValue(seed)), experimentProfile,
                 parse.GetValue(output)!, parse.GetValue(models) ?? ModelLayout.Root(modelsName, parse.GetValue(seed)), parse.GetValue(force), parse.GetValue(seed),
                 dataset.IsSynthetic ? null : DataDirectory.Resolve(dataDir), backendOptions.Remote(parse));
+            if (parse.GetValue(resume) && !parse.GetValue(study))
+            {
+                Console.Error.WriteLine("icd reproduce: --resume applies to --study only.");
+                return 2;
+            }
             if (parse.GetValue(study))
             {
-                var plan = new StudyPlan(parse.GetValue(seeds)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(int.Parse).ToList());
+                var plan = new StudyPlan(parse.GetValue(seeds)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(int.Parse).ToList(), Resume: parse.GetValue(resume));
                 var result = StudyRunner.Run(plan, options.OutDir, options.Data, options.Split, (s, dir) =>
                 {
                     // Each seed: its own results folder and (unless --models pinned one) its own models folder.

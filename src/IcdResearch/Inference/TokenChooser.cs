@@ -70,7 +70,12 @@ internal sealed class TokenChooser(int vocabulary, int logitsWidth, GenerationOp
         var kept = count;
         if (options.TopP < 1.0)
         {
-            keys.Sort(candidates, (a, b) => b.CompareTo(a));   // most probable first
+            // Most probable first: an ascending sort of the negated weights. The primitive float sort makes exactly the
+            // comparisons of a descending comparison-delegate sort (same introsort), so equal weights keep the order
+            // that samples of earlier runs were drawn in (TokenChooserTests), at about 2/3 of the cost.
+            TensorPrimitives.Negate(keys, keys);
+            keys.Sort(candidates);
+            TensorPrimitives.Negate(keys, keys);
             var total = TensorPrimitives.Sum(keys);
             var above = 0.0;
             for (kept = 0; kept < count && above <= options.TopP * total; kept++) above += keys[kept];

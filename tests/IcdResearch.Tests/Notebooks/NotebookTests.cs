@@ -10,7 +10,8 @@ namespace IcdResearch.Tests;
 /// <summary>
 /// Every notebooks/*.ipynb runs top to bottom in the real .NET Interactive kernel, out of process (dotnet-repl from
 /// .config/dotnet-tools.json: the kernel assemblies Polyglot Notebooks runs, with their own FSharp.Core). 01–06 run
-/// against the committed results/ (their outputs must equal the saved ones) and against freshly made smoke results;
+/// against the committed results/ (a copy of the files git tracks, <see cref="CommittedResults"/>; their outputs must
+/// equal the saved ones) and against freshly made smoke results;
 /// 00-walkthrough runs from an empty models folder, training its tiny models as on a fresh clone.
 /// </summary>
 public class NotebookTests(ITestOutputHelper output)
@@ -65,7 +66,7 @@ public class NotebookTests(ITestOutputHelper output)
     [MemberData(nameof(ResultNotebooks))]
     public void RunsAgainstTheCommittedResultsAndMatchesItsSavedOutputs(string notebook)
     {
-        var run = Execute(notebook, resultsDirectory: null, new Dictionary<string, string?> { [DataDirectory.EnvironmentVariable] = TestData.Dir },
+        var run = Execute(notebook, CommittedResults.Directory(RepositoryRoot()), new Dictionary<string, string?> { [DataDirectory.EnvironmentVariable] = TestData.Dir },
             requireFigures: HasCommittedResults || notebook.StartsWith("01-", StringComparison.Ordinal));
         var saved = NotebookOutputs.Comparable(Saved(notebook));
         var fresh = NotebookOutputs.Comparable(run.Document);

@@ -22,7 +22,7 @@ public static class StudyDeltas
         new("primary.csv", "primary", "primary_accuracy", "retrieval_only", "baseline", +1, "Figure 4: retrieval alone improves on the baseline"),
         new("primary.csv", "primary", "primary_accuracy", "confidence_only", "baseline", +1, "Figure 4: confidence alone improves on the baseline"),
         new("primary.csv", "primary_gate", "primary_accuracy", "confidence_retrieval@bf16", "baseline", +1, "Figure 4 with the gate as a bf16 model computes it"),
-        new("ner.csv", "ner", "other_f1", "fine_tuned", "none", +1, "Lv et al. Figure 5: fine-tuned NER entities improve the other-diagnosis score"),
+        new("ner.csv", "ner", "other_f1", "fine_tuned", "none", +1, "Lv et al. Figure 5: other-diagnosis score with fine-tuned NER entities vs no NER input (the same rows as Table 2's ensemble − direct)"),
         new("other.csv", "other", "other_f1", "with_ner", "direct", +1, "Lv et al. Table 2: NER-enhanced input beats direct input"),
         new("other.csv", "other", "other_f1", "ensemble", "direct", +1, "Table 2: the ensemble beats direct input (pooled > 7 of 16)"),
         new("other.csv", "other", "other_f1", "per_model_union", "direct", +1, "Table 2 with the voting rule as written (per model > 7 of 8, union)"),

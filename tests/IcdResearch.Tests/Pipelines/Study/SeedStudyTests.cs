@@ -76,14 +76,85 @@ public class SeedStudyTests
         Assert.Contains("0/3 runs with the paper's sign", ccl.Note);
         Assert.DoesNotContain(result.Deltas, r => r.Arm.StartsWith("silver_synthetic_equal_steps", StringComparison.Ordinal)); // absent rows: no delta
 
-        // Baselines: 5 folds × 3 seeds = 15 runs per arm, each fold's test part a different fifth of train ∪ dev.
+        // Baselines: 5 folds × 3 seeds = 15 runs per arm, each fold's test part a different fifth of train ∪ dev;
+        // the CI is over the 5 independent test sets (each fold's seeds averaged), not over 15 runs.
         var tfidf = result.Folds.Single(r => r.Arm == "tfidf-lr" && r.Metric == "acc_f1");
-        Assert.Contains("k = 15 runs", tfidf.Note);
+        Assert.Contains("k = 5 runs (fold means of 15 fold × seed runs", tfidf.Note);
+        Assert.Equal(15, tfidf.Note!.Split(' ').Count(w => w.StartsWith("seed-", StringComparison.Ordinal) && w.Contains("/fold-")));
         Assert.InRange(tfidf.Value, 0, 1);
         Assert.True(tfidf.CiLow <= tfidf.Value && tfidf.Value <= tfidf.CiHigh);
+        Assert.Equal(5, SeedStudy.Spread(tfidf).Runs);
         foreach (var file in new[] { "study.csv", "study_deltas.csv", "study_folds.csv", "study_seconds.csv" })
             Assert.NotEmpty(ResultsTable.Read(Path.Combine(dir, file)));
+
+        // --resume: finished seeds and folds are kept (the seed callback is not called again); a fold without its
+        // completion marker (an interrupted run) is run again; the pooled tables come out the same.
+        var refold = Path.Combine(dir, "folds", "seed-2", "fold-3");
+        File.Delete(Path.Combine(refold, StudyPlan.CompleteMarker));
+        File.Delete(Path.Combine(refold, "baselines.csv"));
+        var resumed = StudyRunner.Run(new StudyPlan([1, 2, 3], Resume: true), dir, data, split,
+            (seed, _) => throw new InvalidOperationException($"seed {seed} finished before and must be kept"));
+        Assert.True(File.Exists(Path.Combine(refold, StudyPlan.CompleteMarker)));
+        Assert.Equal(result.Folds.Select(r => (r.Arm, r.Metric, r.Value)), resumed.Folds.Select(r => (r.Arm, r.Metric, r.Value)));
+        Assert.Equal(result.Deltas.Select(r => (r.Arm, r.Value)), resumed.Deltas.Select(r => (r.Arm, r.Value)));
+        Assert.Equal(result.Seconds["seed-1"], resumed.Seconds["seed-1"], 3);           // kept parts keep their measured time
         Directory.Delete(dir, true);
+    }
+
+    [Fact]
+    public void RunsOfOneFoldArePooledAsOneTestSet()
+    {
+        // 2 folds × 2 seeds: fold 0 scores 0.4 and 0.6 (the seed matters), fold 1 scores 0.8 at both seeds.
+        var root = Directory.CreateTempSubdirectory("icd-study-folds-").FullName;
+        var runs = new List<StudyRun>();
+        foreach (var (fold, seed, value) in new[] { (0, 1, 0.4), (0, 2, 0.6), (1, 1, 0.8), (1, 2, 0.8) })
+        {
+            var dir = Path.Combine(root, $"seed-{seed}", $"fold-{fold}");
+            Directory.CreateDirectory(dir);
+            ResultsTable.Write(Path.Combine(dir, "baselines.csv"),
+                [new ResultRow { Experiment = "baselines", Arm = "tfidf-lr", Split = $"fold{fold}/test", N = 23, Metric = "acc_f1", Value = value, CiLow = value - 0.1, CiHigh = value + 0.1 }]);
+            runs.Add(new StudyRun($"seed-{seed}/fold-{fold}", dir, Group: $"fold-{fold}"));
+        }
+        var row = SeedStudy.Arms(runs, "study_folds").Single();
+        var (lo, hi) = SeedStatistics.TCi([0.5, 0.8]);                  // over the two fold means, df = 1
+        Assert.Equal(0.65, row.Value, 9);
+        Assert.Equal(lo, row.CiLow, 9);
+        Assert.Equal(hi, row.CiHigh, 9);
+        Assert.Equal(2, SeedStudy.Spread(row).Runs);
+        Assert.Equal(SeedStatistics.Sd([0.5, 0.8]), SeedStudy.Spread(row).Sd, 9);
+        Assert.Contains("fold means of 4 fold × seed runs", row.Note);
+        Directory.Delete(root, true);
+    }
+
+    [Fact]
+    public void HeadlineIsAlsoTestedOverRecordsWithEachRecordsScoreAveragedOverSeeds()
+    {
+        CodeAssignment C(string id, string primary, params string[] others) => new(id, primary, others);
+        List<CodeAssignment> gold = [C("r1", "A", "x", "y"), C("r2", "B", "x"), C("r3", "A"), C("r4", "C", "z")];
+        var root = Directory.CreateTempSubdirectory("icd-study-records-").FullName;
+        var runs = new List<StudyRun>();
+        // tfidf-lr gets every primary right and no other code; System A gets r1's primary right at seed 1 only and
+        // r2's at both seeds, with r1's other codes exactly right. Seed 3 has no predictions (left out).
+        for (var seed = 1; seed <= 3; seed++)
+        {
+            var dir = Path.Combine(root, $"seed-{seed}");
+            Directory.CreateDirectory(Path.Combine(dir, "predictions", "baselines"));
+            runs.Add(new StudyRun($"seed-{seed}", dir));
+            if (seed == 3) continue;
+            SubmissionFormat.Write(Path.Combine(dir, "predictions", "baselines", "tfidf-lr.json"), gold.Select(g => C(g.Id, g.PrimaryCode)));
+            SubmissionFormat.Write(Path.Combine(dir, "predictions", "system_a_tuned.json"),
+                [C("r1", seed == 1 ? "A" : "B", "x", "y"), C("r2", "B"), C("r3", "B"), C("r4", "B")]);
+        }
+        var row = Assert.Single(SeedStudy.RecordLevel(runs, gold));            // system_a.json is absent: only the tuned comparison
+        Assert.Equal("system_a_tuned-vs-tfidf-lr (records)", row.Arm);
+        // Per record, Eq. 4 = 0.5·I(primary) + 0.5·F1(other): ours r1 (1 + 0.5)/2 = 0.75, r2 0.5, r3 0, r4 0; tfidf-lr 0.5, 0.5, 0.5 (no other codes → F1 0), 0.5.
+        var expected = ((0.75 - 0.5) + (0.5 - 0.5) + (0 - 0.5) + (0 - 0.5)) / 4;
+        Assert.Equal(expected, row.Value, 9);
+        Assert.Equal(4, row.N);
+        Assert.Contains("k = 2 runs (seed-1, seed-2)", row.Note);
+        Assert.InRange(row.PValue!.Value, 0, 1);
+        Assert.True(row.CiLow <= row.Value && row.Value <= row.CiHigh);
+        Directory.Delete(root, true);
     }
 
     [Fact]
