@@ -167,7 +167,7 @@ public static class StudyFigures
             }));
         var seeds = items.Select(x => SeedStudy.Spread(x.Row).Runs).DefaultIfEmpty().Max();
         var layout = FigureStyle.Layout(Plot.Title("Seed study — ablation deltas pooled over seeds",
-                $"k = {seeds} seeds · whiskers: t 95% CI over seeds · p: Stouffer's pooled paired test · right: share of seeds whose delta has the paper's sign"),
+                $"k = {seeds} seeds · whiskers: t 95% CI over seeds, p: Stouffer's pooled paired test (an upper bound: seeds share the test records) · (records) rows: bootstrap CI and randomization p over the records, seeds averaged · right: share of seeds whose delta has the paper's sign"),
             "delta on the test split (points)", "", null, height: 260 + 34 * items.Count);
         Forest(layout);
         ((Dictionary<string, object?>)layout["xaxis"]!)["domain"] = new[] { 0.0, 0.74 };
