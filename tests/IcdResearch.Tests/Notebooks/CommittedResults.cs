@@ -27,8 +27,11 @@ public static class CommittedResults
         if (tracked is null) return null;
         var root = System.IO.Directory.CreateTempSubdirectory("icd-committed-results-").FullName;
         AppDomain.CurrentDomain.ProcessExit += (_, _) => { try { System.IO.Directory.Delete(root, recursive: true); } catch (IOException) { } };
-        var results = Path.Combine(root, "results");   // same folder name as in the repository: notebooks print it
+        // Laid out as a checkout (IcdResearch.sln beside results/), so the notebooks name the folder "results" as in
+        // the repository (ResultsFolder prints its path relative to the repository root).
+        var results = Path.Combine(root, "results");
         System.IO.Directory.CreateDirectory(results);
+        File.Copy(Path.Combine(repositoryRoot, "IcdResearch.sln"), Path.Combine(root, "IcdResearch.sln"));
         foreach (var file in tracked)
         {
             var target = Path.Combine(results, Path.GetRelativePath("results", file));
