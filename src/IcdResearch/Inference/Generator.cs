@@ -17,9 +17,6 @@ namespace IcdResearch.Inference;
 /// </summary>
 public sealed class Generator(CausalLM model, ITextTokenizer tokenizer)
 {
-    /// <summary>From this many active rows a step's tokens are chosen in parallel (below it the fork costs more than it saves).</summary>
-    const int ParallelRows = 4;
-
     public CausalLM Model { get; } = model;
     public ITextTokenizer Tokenizer { get; } = tokenizer;
 
@@ -58,11 +55,6 @@ public sealed class Generator(CausalLM model, ITextTokenizer tokenizer)
         using var session = DecodeSession.Start(Model, Tokenizer.PadId, unique, options.MaxNewTokens, options.UseCache);
         var active = Enumerable.Range(0, batch).ToList();   // sequences still decoding; finished ones leave the batch
         var next = new long[batch];
-        var picks = new (int Token, double Probability)[batch];
-        var allowed = new IReadOnlyList<int>?[batch];
-        var stops = new IReadOnlyList<int>[batch];
-        var logitRows = new int[batch];
-        var shared = Array.Empty<float>();   // host copy of a step's logits for the parallel choice
         try
         {
             var logits = session.Prefill();
@@ -74,27 +66,14 @@ public sealed class Generator(CausalLM model, ITextTokenizer tokenizer)
                     var host = logits.device_type == DeviceType.CPU ? logits : logits.cpu();
                     var rows = MemoryMarshal.Cast<byte, float>(host.bytes);
                     var width = (int)logits.shape[1];
-                    var count = active.Count;
-                    for (var i = 0; i < count; i++)
+                    for (var i = 0; i < active.Count; i++)
                     {
                         var b = active[i];
-                        allowed[i] = constraints[b]?.AllowedTokens(states[b]);
-                        stops[i] = constraints[b] is not { } c || c.CanStop(states[b]) ? stopIds : [];
-                        logitRows[i] = step == 0 ? (int)source[b] : i;   // the prefill has one row per distinct prompt
-                    }
-                    if (count >= ParallelRows && Environment.ProcessorCount > 1)
-                    {
-                        // Rows are independent (own chooser, own seeded generator): choose them on all cores, same tokens.
-                        if (shared.Length < rows.Length) shared = new float[rows.Length];
-                        rows.CopyTo(shared);
-                        Parallel.For(0, count, i => picks[i] = choosers[active[i]].Choose(shared.AsSpan(logitRows[i] * width, width), allowed[i], stops[i]));
-                    }
-                    else
-                        for (var i = 0; i < count; i++) picks[i] = choosers[active[i]].Choose(rows.Slice(logitRows[i] * width, width), allowed[i], stops[i]);
-                    for (var i = 0; i < count; i++)
-                    {
-                        var b = active[i];
-                        var (token, probability) = picks[i];
+                        var constraint = constraints[b];
+                        var allowed = constraint?.AllowedTokens(states[b]);
+                        var stops = constraint is null || constraint.CanStop(states[b]) ? stopIds : [];
+                        var row = step == 0 ? (int)source[b] : i;   // the prefill has one row per distinct prompt
+                        var (token, probability) = choosers[b].Choose(rows.Slice(row * width, width), allowed, stops);
                         next[i] = token;
                         if (token < 0) finished[b] = FinishReason.Constraint;   // dead end: the sequence ends here
                         else if (stopIds.Contains(token)) finished[b] = FinishReason.Stop;
@@ -103,7 +82,7 @@ public sealed class Generator(CausalLM model, ITextTokenizer tokenizer)
                             tokens[b].Add(token);
                             probabilities[b].Add(probability);
                             top?[b].Add(choosers[b].MostProbable(options.TopLogprobs));
-                            if (constraints[b] is { } constraint) states[b] = constraint.Advance(states[b], token);
+                            if (constraint is not null) states[b] = constraint.Advance(states[b], token);
                             if (tokens[b].Count >= caps[b]) finished[b] = FinishReason.Length;
                         }
                     }

@@ -8,8 +8,6 @@ namespace IcdResearch.Inference.Constraints;
 public interface IDecodingConstraint
 {
     int Start { get; }
-    /// <summary>The tokens allowed in <paramref name="state"/>. The list must not change afterwards: the generator collects
-    /// every row's list of a step before choosing the rows' tokens (in parallel).</summary>
     IReadOnlyList<int> AllowedTokens(int state);
     bool CanStop(int state);
     int Advance(int state, int token);
