@@ -23,8 +23,9 @@ public static class StudyFigures
     }
 
     /// <summary>The arms the headline rests on, top to bottom: the overall score (System A, its SFT baseline, the
-    /// peers — tfidf-lr also over the 5 folds), the organisers' acc_recall form of Eq. 4 that paper A's 83.42 reports, then primary accuracy and other-diagnosis F1 of each ablation arm
-    /// next to the peer, then Code-Centric Learning's Table 3 lines.</summary>
+    /// peers — tfidf-lr also over the 5 folds), the organisers' acc_recall form of Eq. 4 that paper A's 83.42 reports,
+    /// then primary accuracy and other-diagnosis F1 of each ablation arm next to the peer, then Code-Centric Learning's
+    /// Table 3 lines.</summary>
     public static IReadOnlyList<HeadlineArm> Headline { get; } =
     [
         new("study.csv", "overall", "system_a_tuned", "acc_f1", "Eq. 4"),

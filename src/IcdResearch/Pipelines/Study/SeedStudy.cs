@@ -18,8 +18,8 @@ public sealed record StudyRun(string Label, string ResultsDir, string? Group = n
 /// of one fold averaged first, <see cref="StudyRun.Group"/>);
 /// per ablation delta (<see cref="StudyDeltas"/>) the mean delta with its t CI, Stouffer's pooled p over the per-run
 /// paired tests, and the share of runs whose delta has the paper's sign. Stouffer assumes independent tests; the seeds'
-/// tests share the 48 test records, so its p overstates the evidence — the t CI over seeds is the conservative reading. Rows that exist in only some runs are pooled
-/// over those (the note says how many).
+/// tests share the 48 test records, so its p overstates the evidence — the t CI over seeds is the conservative reading.
+/// Rows that exist in only some runs are pooled over those (the note says how many).
 /// </summary>
 public static partial class SeedStudy
 {
@@ -123,6 +123,15 @@ public static partial class SeedStudy
     {
         var rows = new List<ResultRow>();
         if (gold.Count == 0) return rows;
+        // Per-record Eq. 4 of one predictions file, read once (the peer's file serves both comparisons).
+        var scored = new Dictionary<string, double[]?>(StringComparer.Ordinal);
+        double[]? Scores(string path)
+        {
+            if (scored.TryGetValue(path, out var s)) return s;
+            if (!File.Exists(path)) return scored[path] = null;
+            var byId = SubmissionFormat.Read(path).ToDictionary(x => x.Id);
+            return scored[path] = gold.Select(g => Ccl25Metrics.ScoreRecord(g, byId.GetValueOrDefault(g.Id)).AccF1).ToArray();
+        }
         foreach (var (system, peer) in HeadlineComparisons)
         {
             var used = new List<string>();
@@ -130,16 +139,9 @@ public static partial class SeedStudy
             var theirs = new double[gold.Count];
             foreach (var run in runs)
             {
-                var systemFile = Path.Combine(run.ResultsDir, "predictions", $"{system}.json");
-                var peerFile = Path.Combine(run.ResultsDir, "predictions", "baselines", $"{peer}.json");
-                if (!File.Exists(systemFile) || !File.Exists(peerFile)) continue;
-                var a = SubmissionFormat.Read(systemFile).ToDictionary(x => x.Id);
-                var b = SubmissionFormat.Read(peerFile).ToDictionary(x => x.Id);
-                for (var i = 0; i < gold.Count; i++)
-                {
-                    ours[i] += Ccl25Metrics.ScoreRecord(gold[i], a.GetValueOrDefault(gold[i].Id)).AccF1;
-                    theirs[i] += Ccl25Metrics.ScoreRecord(gold[i], b.GetValueOrDefault(gold[i].Id)).AccF1;
-                }
+                if (Scores(Path.Combine(run.ResultsDir, "predictions", $"{system}.json")) is not { } a
+                    || Scores(Path.Combine(run.ResultsDir, "predictions", "baselines", $"{peer}.json")) is not { } b) continue;
+                for (var i = 0; i < gold.Count; i++) (ours[i], theirs[i]) = (ours[i] + a[i], theirs[i] + b[i]);
                 used.Add(run.Label);
             }
             if (used.Count == 0) continue;

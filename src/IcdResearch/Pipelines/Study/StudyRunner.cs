@@ -19,7 +19,9 @@ public sealed record StudyPlan(IReadOnlyList<int> Seeds, bool Folds = true, bool
 /// supplied by the caller, who owns models folders and profiles) for every seed into OUT/seed-N/, the baselines over
 /// the split's 5 stratified folds × the seeds into OUT/folds/seed-N/fold-K/, and pools them (<see cref="SeedStudy"/>):
 /// OUT/study.csv (per arm: mean, SD over seeds, t CI), OUT/study_deltas.csv (per ablation delta: mean, CI, pooled p,
-/// share of seeds with the paper's sign; the headline comparisons also at the record level, <see cref="SeedStudy.RecordLevel"/>), OUT/study_folds.csv (baselines over folds × seeds; CI over the 5 fold means), OUT/study_seconds.csv.
+/// share of seeds with the paper's sign; the headline comparisons also at the record level,
+/// <see cref="SeedStudy.RecordLevel"/>), OUT/study_folds.csv (baselines over folds × seeds; CI over the 5 fold means),
+/// OUT/study_seconds.csv.
 /// </summary>
 public static class StudyRunner
 {
@@ -33,7 +35,7 @@ public static class StudyRunner
         var seconds = plan.Resume && File.Exists(secondsPath)
             ? ResultsTable.Read(secondsPath).ToDictionary(r => r.Arm, r => r.Value)
             : new Dictionary<string, double>();
-        var (keptSeeds, keptFolds, ranFolds) = (0, 0, 0);
+        var (keptSeeds, keptFolds) = (0, 0);
         var seedRuns = new List<StudyRun>();
         foreach (var seed in plan.Seeds)
         {
@@ -65,12 +67,11 @@ public static class StudyRunner
                         keptFolds++;
                         continue;
                     }
-                    ranFolds++;
                     var rows = BaselineExperiment.Run(data, split.Fold(k), seed, Path.Combine(dir, "predictions"), log);
                     ResultsTable.Write(Path.Combine(dir, "baselines.csv"), rows);
                     MarkFinished(dir, $"seed-{seed}/fold-{k}");
                 }
-            if (ranFolds > 0) seconds["baseline_folds"] = sw.Elapsed.TotalSeconds;   // of the runs made now
+            if (keptFolds < foldRuns.Count) seconds["baseline_folds"] = sw.Elapsed.TotalSeconds;   // of the runs made now
         }
         if (plan.Resume) log?.Invoke($"study: resumed — kept {keptSeeds} seed folders and {keptFolds} fold runs that had finished earlier");
         var labels = data.LabelsById;
