@@ -78,6 +78,19 @@ public static class CommonOptions
     }
 
     /// <summary>`--device cpu|cuda`: where every weight and input lives (cuda needs the libtorch-cuda package, docs/scale-out.md).</summary>
+    /// <summary>`--decoder fused|modules`: the inference decoder, or the HF modules it is checked against.</summary>
+    public static Option<string> Decoder()
+    {
+        var o = new Option<string>("--decoder")
+        {
+            Description = "fused (default: fused QKV and gate/up matmuls, prompts shared by the sampled rounds stored and read once) or modules " +
+                          "(the HF modules with a KV cache — the reference the fused decoder is tested against, slower; to check that a result does not depend on it).",
+            DefaultValueFactory = _ => "fused",
+        };
+        o.AcceptOnlyFromAmong("fused", "modules");
+        return o;
+    }
+
     public static Option<string> Device() => new("--device")
     {
         Description = "cpu, or cuda[:N] (needs the libtorch-cuda package instead of libtorch-cpu in src/IcdResearch/IcdResearch.csproj; docs/scale-out.md).",

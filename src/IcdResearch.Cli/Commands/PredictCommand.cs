@@ -35,6 +35,7 @@ public sealed class PredictCommand : ICliCommand
         var backendOptions = new BackendOptions();
         var dtype = CommonOptions.Dtype();
         var device = CommonOptions.Device();
+        var decoder = CommonOptions.Decoder();
         var command = new Command("predict", "Predict primary and other diagnosis codes for unlabelled records with the trained System A models.\n" +
             "Every input record gets a prediction (imperfect records are read leniently, with warnings).\n" +
             "Example: icd predict --models models/default --input test-a-raw.json --out pred.json")
@@ -43,6 +44,7 @@ public sealed class PredictCommand : ICliCommand
         backendOptions.AddTo(command);
         command.Add(dtype);
         command.Add(device);
+        command.Add(decoder);
         command.SetAction(parse =>
         {
             var warnings = 0;
@@ -58,7 +60,7 @@ public sealed class PredictCommand : ICliCommand
                 Warn(mismatch);
             }
             var backend = (IModelBackend?)backendOptions.Remote(parse)
-                ?? new TorchModelBackend { LoadSettings = Modeling.ModelLoadSettings.Parse(parse.GetValue(dtype)!, parse.GetValue(device)!) };
+                ?? new TorchModelBackend { LoadSettings = Modeling.ModelLoadSettings.Parse(parse.GetValue(dtype)!, parse.GetValue(device)!, parse.GetValue(decoder)!) };
             var pipeline = SystemAPipeline.Load(modelsDir, backend, config);
             var threshold = VoteThreshold(parse.GetValue(vote)!, config);
             Console.Error.WriteLine($"other diagnoses: a code is kept when it is {VoteRule(threshold, 2 * config.SamplesPerModel)}");

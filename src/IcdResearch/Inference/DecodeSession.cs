@@ -7,7 +7,7 @@ namespace IcdResearch.Inference;
 /// <summary>
 /// The model side of one <see cref="Generator"/> call: next-token logits [rows, V] (fp32) for a batch of prompts, then
 /// one token per row per step, with rows dropped or repeated between steps (<see cref="Select"/>). Decodes with the
-/// <see cref="FusedDecoder"/> and a preallocated <see cref="KvCache"/> when the model supports it, else through
+/// <see cref="FusedDecoder"/> and a <see cref="SharedPrefixCache"/> (repeated prompts stored once) when the model supports it, else through
 /// <see cref="CausalLM.Forward"/> (with the cache, or recomputing every prefix when caching is off).
 /// </summary>
 internal abstract class DecodeSession : IDisposable
@@ -48,10 +48,9 @@ internal abstract class DecodeSession : IDisposable
     sealed class Fused : DecodeSession
     {
         readonly FusedDecoder _decoder;
-        readonly KvCache _cache;
+        readonly SharedPrefixCache _cache;
         readonly Tensor _ids;
         readonly Tensor? _keep;
-        readonly int _capacity;
         Tensor _step;   // reused [rows] int64 input of a decode step
 
         public Fused(CausalLM model, FusedDecoder decoder, int padId, IReadOnlyList<IReadOnlyList<int>> prompts, int maxNewTokens)
@@ -59,12 +58,11 @@ internal abstract class DecodeSession : IDisposable
             _decoder = decoder;
             (_ids, var keep) = Batch(prompts, padId, model.Device);
             _keep = keep;
-            _capacity = (int)_ids.shape[1] + maxNewTokens;
-            _cache = model.NewCache(_capacity);
+            _cache = decoder.NewCache(maxNewTokens);
             _step = zeros(prompts.Count, dtype: ScalarType.Int64);
         }
 
-        public override Tensor Prefill() => _decoder.Prefill(_ids, _keep, _cache, _capacity);
+        public override Tensor Prefill() => _decoder.Prefill(_ids, _keep, _cache);
 
         public override Tensor Step(ReadOnlySpan<long> tokens)
         {
@@ -77,7 +75,7 @@ internal abstract class DecodeSession : IDisposable
             return _decoder.Step(_step, _cache);
         }
 
-        public override void Select(long[] rows) => _cache.SelectBatch(rows);
+        public override void Select(long[] rows) => _cache.SelectRows(rows);
 
         public override void Dispose()
         {

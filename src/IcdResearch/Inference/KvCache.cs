@@ -5,9 +5,9 @@ namespace IcdResearch.Inference;
 /// <summary>
 /// Per-layer key/value cache for incremental decoding. Keys and values ([B,kv_heads,S,head_dim], after RoPE) are
 /// written into preallocated buffers that grow geometrically, so a decode step copies only the new position.
-/// The buffers live outside any dispose scope; dispose the cache when generation ends. For the
-/// <see cref="Modeling.FusedDecoder"/> the cache also holds each row's next RoPE position and the additive mask of its
-/// padded columns, so a batch's whole decoding state is selected (or expanded) together by <see cref="SelectBatch"/>.
+/// The buffers live outside any dispose scope; dispose the cache when generation ends. This is the
+/// module path's cache (<see cref="Modeling.CausalLM.Forward"/>); the <see cref="Modeling.FusedDecoder"/> keeps its
+/// state in a <see cref="SharedPrefixCache"/>.
 /// </summary>
 public sealed class KvCache : IDisposable
 {
@@ -27,12 +27,6 @@ public sealed class KvCache : IDisposable
     public int Length => _lengths.Length == 0 ? 0 : _lengths.Min();
 
     public int LayerLength(int layer) => _lengths[layer];
-
-    /// <summary>Fused decoding only: RoPE position of each row's next token, [B] int64.</summary>
-    internal Tensor? Positions { get; set; }
-
-    /// <summary>Fused decoding only: additive mask [B,1,1,capacity] (0, or the dtype's minimum on left-padding columns); null when no row is padded.</summary>
-    internal Tensor? Padding { get; set; }
 
     /// <summary>Appends this step's keys/values [B,kv,T,d] for <paramref name="layer"/>; returns all cached ones [B,kv,S,d].</summary>
     public (Tensor Keys, Tensor Values) Append(int layer, Tensor keys, Tensor values)
@@ -68,7 +62,7 @@ public sealed class KvCache : IDisposable
     /// <summary>Keeps the given batch rows, in that order: drops sequences that finished generating, or repeats a row to expand one prefilled prompt into several continuations that share its prefix.</summary>
     public void SelectBatch(long[] rows)
     {
-        var device = _keys.FirstOrDefault(k => k is not null)?.device ?? Positions?.device ?? CPU;
+        var device = _keys.FirstOrDefault(k => k is not null)?.device ?? CPU;
         using var index = tensor(rows, device: device);   // on the cache's device (--device)
         for (var layer = 0; layer < _keys.Length; layer++)
         {
@@ -79,22 +73,11 @@ public sealed class KvCache : IDisposable
             k.Dispose();
             v.Dispose();
         }
-        Positions = Select(Positions, index);
-        Padding = Select(Padding, index);
-    }
-
-    static Tensor? Select(Tensor? old, Tensor index)
-    {
-        if (old is null) return null;
-        var selected = old.index_select(0, index).DetachFromDisposeScope();
-        old.Dispose();
-        return selected;
     }
 
     public void Dispose()
     {
-        foreach (var t in _keys.Concat(_values).Append(Positions).Append(Padding)) t?.Dispose();
-        (Positions, Padding) = (null, null);
+        foreach (var t in _keys.Concat(_values)) t?.Dispose();
         Array.Clear(_keys);
         Array.Clear(_values);
         Array.Clear(_lengths);

@@ -17,6 +17,7 @@ public static class ModelFolder
     {
         settings ??= ModelLoadSettings.Default;
         var model = CausalLM.FromPretrained(directory, settings.Dtype, settings.TorchDevice(), settings.Nf4Projections);
+        model.FusedDecoding = settings.FusedDecoding;
         try
         {
             var tokenizer = TokenizerLoader.FromDirectory(tokenizerDirectory ?? directory);

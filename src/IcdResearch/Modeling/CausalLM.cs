@@ -66,10 +66,14 @@ public sealed class CausalLM : nn.Module
     /// </summary>
     public FusedDecoder? Fused()
     {
+        if (!FusedDecoding) return null;
         if (_fused is not null && _fused.Matches(model.embed_tokens.weight!)) return _fused;
         DropFused();
         return _fused = FusedDecoder.TryBuild(Config, model, lm_head);
     }
+
+    /// <summary>Whether generation may use <see cref="Fused"/> (default); false decodes through the modules (`--decoder modules`).</summary>
+    public bool FusedDecoding { get; set; } = true;
 
     /// <summary>Discards the fused inference weights; the next <see cref="Fused"/> rebuilds them from the current weights.</summary>
     public void DropFused()

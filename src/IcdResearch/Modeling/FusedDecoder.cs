@@ -10,7 +10,8 @@ namespace IcdResearch.Modeling;
 /// layer one matrix for q, k, v and the half-swapped q and k rows that rotary embedding needs (so RoPE is one mul and
 /// one addcmul, no concatenations), one gate/up matrix, each RMSNorm weight folded into the matmul after it, residual
 /// adds fused into addmm, and cos/sin tables per position. A decode step keeps the hidden state 2-D ([B,H]) and runs
-/// about 30 tensor ops per layer. Checkpoints and training keep the HF modules; this only reads them. Logits equal the
+/// about 30 tensor ops per layer; rows that continue the same prompt read its keys and values once
+/// (<see cref="SharedPrefixCache"/>, <see cref="SharedPrefixAttention"/>). Checkpoints and training keep the HF modules; this only reads them. Logits equal the
 /// module path's up to float rounding (tested to 1e-5). Supports fp32 Qwen2/Llama layouts with plain
 /// <see cref="Linear"/> projections; other models (Qwen3 q/k norms, LoRA or NF4 projections, other dtypes) decode
 /// through <see cref="CausalLM.Forward"/>.
@@ -80,6 +81,9 @@ public sealed class FusedDecoder : IDisposable
         return new FusedDecoder(config, model, lmHead, layers);
     }
 
+    /// <summary>An empty cache for this model's layers; its generated-token buffers start at <paramref name="capacity"/> positions and grow.</summary>
+    public SharedPrefixCache NewCache(int capacity) => new(_layers.Length, capacity);
+
     /// <summary>A gradient-free handle on <paramref name="t"/> that outlives the build's dispose scope (shares storage).</summary>
     [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(t))]
     static Tensor? Keep(Tensor? t) => t?.detach().DetachFromDisposeScope();
@@ -94,16 +98,16 @@ public sealed class FusedDecoder : IDisposable
 
     /// <summary>
     /// Runs the prompts ids [B,T] (left-padded where <paramref name="keep"/> [B,T] has 0s; null when no row is padded)
-    /// into the empty <paramref name="cache"/> and returns the next-token logits [B,V] of the last column. Positions
-    /// count real tokens only, as HF generate() does with left padding.
+    /// into the empty <paramref name="cache"/> (one stored prefix per prompt) and returns the next-token logits [B,V] of
+    /// the last column. Positions count real tokens only, as HF generate() does with left padding.
     /// </summary>
-    public Tensor Prefill(Tensor ids, Tensor? keep, KvCache cache, int capacity)
+    public Tensor Prefill(Tensor ids, Tensor? keep, SharedPrefixCache cache)
     {
-        if (cache.Length != 0) throw new InvalidOperationException("Prefill needs an empty cache");
+        if (cache.Groups is not null) throw new InvalidOperationException("Prefill needs an empty cache");
         using var scope = NewDisposeScope();
         var (b, t) = (ids.shape[0], ids.shape[1]);
         Tensor positions, next;
-        Tensor? mask = null;
+        Tensor? mask = null, prefixMask = null;
         if (keep is null)
         {
             positions = arange(t, dtype: ScalarType.Int64, device: ids.device).unsqueeze(0).expand(b, t);
@@ -115,9 +119,7 @@ public sealed class FusedDecoder : IDisposable
             positions = (counts - 1).clamp_min(0);
             next = counts.select(1, t - 1).contiguous();
             mask = DecoderModel.CausalMask(keep.to_type(ScalarType.Bool), 0, t, _embed.dtype);
-            var padding = zeros([b, 1, 1, Math.Max(capacity, t)], _embed.dtype, ids.device);
-            padding.narrow(3, 0, t).copy_(mask.narrow(2, t - 1, 1));   // the last query row sees exactly the real tokens
-            cache.Padding = padding.DetachFromDisposeScope();
+            prefixMask = mask.narrow(2, t - 1, 1);   // the last query row sees exactly the real tokens
         }
         cache.Positions = next.DetachFromDisposeScope();
         EnsurePositions((int)t + 1);
@@ -134,7 +136,7 @@ public sealed class FusedDecoder : IDisposable
             var q = qk.narrow(2, 0, qd).view(b, t, _heads, _headDim).transpose(1, 2);
             var k = qk.narrow(2, qd, kvd).view(b, t, _kvHeads, _headDim).transpose(1, 2);
             var v = y.narrow(2, width, kvd).view(b, t, _kvHeads, _headDim).transpose(1, 2);
-            (k, v) = cache.Append(l, k, v);
+            cache.StorePrefix(l, k, v, prefixMask);
             if (groups > 1) (k, v) = (Attention.RepeatKv(k, groups), Attention.RepeatKv(v, groups));
             var attended = nn.functional.scaled_dot_product_attention(q, k, v, mask, is_casual: mask is null && t > 1);
             x = x + Linear2(attended.transpose(1, 2).reshape(b * t, qd), layer.OutT, layer.OutBias).view(b, t, _hidden);
@@ -144,19 +146,18 @@ public sealed class FusedDecoder : IDisposable
         return nn.functional.linear(Norm(x.select(1, t - 1)), _head).MoveToOuterDisposeScope();
     }
 
-    /// <summary>One decoding step: token ids [B] (one per row) appended to <paramref name="cache"/>; returns next-token logits [B,V].</summary>
-    public Tensor Step(Tensor ids, KvCache cache)
+    /// <summary>
+    /// One decoding step: token ids [B] (one per row of <paramref name="cache"/>) appended to it; returns next-token
+    /// logits [B,V]. Rows continuing the same prompt read its stored keys and values once (<see cref="SharedPrefixAttention"/>).
+    /// </summary>
+    public Tensor Step(Tensor ids, SharedPrefixCache cache)
     {
         using var scope = NewDisposeScope();
         var b = ids.shape[0];
-        var seen = cache.Length + 1;
         var positions = cache.Positions ?? throw new InvalidOperationException("Step needs a cache filled by Prefill");
-        EnsurePositions(seen);
+        EnsurePositions(cache.PrefixLength + cache.Length + 1);   // bounds every row's position
         var width = (_heads + _kvHeads) * _headDim;
         var (cos, sin) = (_cos!.index_select(0, positions), _sin!.index_select(0, positions));
-        if (cache.Padding is { } p && p.shape[3] < seen)
-            cache.Padding = cat([p, zeros([b, 1, 1, seen - p.shape[3]], p.dtype, p.device)], 3).DetachFromDisposeScope();
-        var mask = cache.Padding?.narrow(3, 0, seen);
         var x = _embed.index_select(0, ids);
         var (qd, kvd, groups) = (_heads * _headDim, _kvHeads * _headDim, _heads / _kvHeads);
         for (var l = 0; l < _layers.Length; l++)
@@ -167,8 +168,7 @@ public sealed class FusedDecoder : IDisposable
             // One query per row: each key/value head's group of query heads is a [groups, d] block (no K/V copies).
             var q = qk.narrow(1, 0, qd).view(b, _kvHeads, groups, _headDim);
             var (k, v) = cache.Append(l, qk.narrow(1, qd, kvd).view(b, _kvHeads, 1, _headDim), y.narrow(1, width, kvd).view(b, _kvHeads, 1, _headDim));
-            var attended = nn.functional.scaled_dot_product_attention(q, k, v, mask);
-            x = Residual(x, attended.view(b, qd), layer.OutT, layer.OutBias);
+            x = Residual(x, SharedPrefixAttention.Step(q, k, v, cache, l), layer.OutT, layer.OutBias);
             var gu = nn.functional.linear(Norm(x), layer.GateUp, layer.GateUpBias);
             x = Residual(x, nn.functional.silu(gu.narrow(1, 0, _intermediate)).mul_(gu.narrow(1, _intermediate, _intermediate)), layer.DownT, layer.DownBias);
         }

@@ -7,16 +7,27 @@ namespace IcdResearch.Modeling;
 /// How model folders are loaded (`--dtype auto|float32|bfloat16|nf4`, `--device cpu|cuda`): the weights' dtype (null =
 /// "auto", the checkpoint's own), whether the linear projections are loaded straight to NF4 (<see cref="Nf4Projections"/>,
 /// `--dtype nf4`: QLoRA's 4-bit NormalFloat, Dettmers et al. 2023 §3; embeddings and norms keep the checkpoint's dtype)
-/// and the device every weight and input lives on. CUDA needs the CUDA build of libtorch:
+/// and the device every weight and input lives on, and whether generation may use the <see cref="FusedDecoder"/>
+/// (`--decoder fused|modules`; false decodes through the HF modules, the reference path). CUDA needs the CUDA build of libtorch:
 /// the one switch is the package reference in src/IcdResearch/IcdResearch.csproj, <c>libtorch-cpu-linux-x64</c> →
 /// <c>libtorch-cuda-12.8-linux-x64</c> (same version), which this machine's package feed does not serve.
 /// </summary>
-public sealed record ModelLoadSettings(ScalarType? Dtype = ScalarType.Float32, string Device = "cpu", bool Nf4Projections = false)
+public sealed record ModelLoadSettings(ScalarType? Dtype = ScalarType.Float32, string Device = "cpu", bool Nf4Projections = false, bool FusedDecoding = true)
 {
     public static ModelLoadSettings Default { get; } = new();
 
-    /// <summary>Parses the CLI values (dtype: auto, float32, bfloat16, nf4; device: cpu, cuda, cuda:N).</summary>
-    public static ModelLoadSettings Parse(string dtype, string device) => dtype switch
+    /// <summary>Parses the CLI values (dtype: auto, float32, bfloat16, nf4; device: cpu, cuda, cuda:N; decoder: fused, modules).</summary>
+    public static ModelLoadSettings Parse(string dtype, string device, string decoder = "fused") => ForDtype(dtype, device) with
+    {
+        FusedDecoding = decoder switch
+        {
+            "fused" => true,
+            "modules" => false,
+            _ => throw new ArgumentException($"--decoder '{decoder}': expected fused or modules"),
+        },
+    };
+
+    static ModelLoadSettings ForDtype(string dtype, string device) => dtype switch
     {
         "auto" => new(null, device),
         "float32" => new(ScalarType.Float32, device),

@@ -71,13 +71,14 @@ public class ReproduceSmokeTests
         Assert.True(File.Exists(Path.Combine(results, "predictions", "system_a.json")));
 
         // One System A path: `icd predict` on the scored test records (labels removed) writes exactly the reported
-        // predictions, whatever the batch size (sampling seeds come from record ids, not positions).
+        // predictions, whatever the batch size (sampling seeds come from record ids, not positions), and the same
+        // predictions when decoding through the HF modules instead of the fused, prefix-sharing decoder.
         var testInput = Path.Combine(results, "predictions", "test-input.json");
         Assert.DoesNotContain("主要诊断编码", File.ReadAllText(testInput));
-        foreach (var (batch, vote, reported) in new[] { ("1", "paper", "system_a.json"), ("5", "paper", "system_a.json"), ("5", "tuned", "system_a_tuned.json") })
+        foreach (var (batch, vote, decoder, reported) in new[] { ("1", "paper", "fused", "system_a.json"), ("5", "paper", "fused", "system_a.json"), ("5", "tuned", "fused", "system_a_tuned.json"), ("5", "tuned", "modules", "system_a_tuned.json") })
         {
-            var predicted = Path.Combine(root, $"predict-{batch}-{vote}.json");
-            Assert.Equal(0, Program.Main(["predict", "--models", models, "--input", testInput, "--out", predicted, "--batch", batch, "--vote", vote]));
+            var predicted = Path.Combine(root, $"predict-{batch}-{vote}-{decoder}.json");
+            Assert.Equal(0, Program.Main(["predict", "--models", models, "--input", testInput, "--out", predicted, "--batch", batch, "--vote", vote, "--decoder", decoder]));
             Assert.Equal(File.ReadAllText(Path.Combine(results, "predictions", reported)), File.ReadAllText(predicted));
         }
 

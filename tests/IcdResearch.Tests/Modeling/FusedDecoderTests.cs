@@ -37,8 +37,8 @@ public class FusedDecoderTests
         // Row 0 is left-padded by two columns; the reference recomputes everything with the HF-style padding mask.
         var ids = tensor(new long[] { 0, 0, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14 }, [2, 6]);
         var keep = tensor(new long[] { 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1 }, [2, 6]);
-        using var cache = lm.NewCache(8);   // smaller than needed: the buffers and the padding mask must grow
-        AssertClose(lm.Forward(ids, keep).select(1, -1), fused.Prefill(ids, keep, cache, 8));
+        using var cache = fused.NewCache(2);   // smaller than needed: the generated-token buffers must grow
+        AssertClose(lm.Forward(ids, keep).select(1, -1), fused.Prefill(ids, keep, cache));
         for (var step = 0; step < 5; step++)
         {
             var next = tensor(new long[] { 20 + 7 * step, 30 + 3 * step }, [2]);
@@ -49,6 +49,41 @@ public class FusedDecoderTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Layouts))]
+    public void RowsSharingAPromptMatchTheModulesAsRowsAreRepeatedDroppedAndReordered(string type, bool tied, bool bias)
+    {
+        using var lm = Model(type, tied, bias);
+        lm.eval();
+        using var _ = no_grad();
+        var fused = lm.Fused()!;
+        // Two prompts, the first left-padded; each row of the batch continues one of them (its prefix is stored once).
+        var prompts = new[] { new long[] { 0, 0, 5, 6, 7, 8 }, new long[] { 9, 10, 11, 12, 13, 14 } };
+        var real = new[] { 2, 0 };
+        using var cache = fused.NewCache(2);
+        fused.Prefill(tensor(prompts.SelectMany(p => p).ToArray(), [2, 6]), tensor(new long[] { 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1 }, [2, 6]), cache).Dispose();
+        // Each entry: the rows kept (indices into the previous rows), in their new order.
+        long[][] selections = [[0, 0, 0, 1, 1, 1], [0, 1, 2, 3, 4, 5], [0, 2, 3, 5], [3, 0, 2], [1, 2], [1]];
+        var rows = new List<List<long>> { prompts[0].ToList(), prompts[1].ToList() };
+        var promptOf = new List<int> { 0, 1 };
+        for (var step = 0; step < selections.Length; step++)
+        {
+            cache.SelectRows(selections[step]);
+            rows = selections[step].Select(r => rows[(int)r].ToList()).ToList();
+            promptOf = selections[step].Select(r => promptOf[(int)r]).ToList();
+            var next = Enumerable.Range(0, rows.Count).Select(i => (long)(20 + 7 * step + 3 * i)).ToArray();
+            var logits = fused.Step(tensor(next), cache);
+            for (var i = 0; i < rows.Count; i++)
+            {
+                rows[i].Add(next[i]);
+                // The reference: this row's whole sequence alone, without its padding, through the modules.
+                var alone = tensor(rows[i].Skip(real[promptOf[i]]).ToArray(), [1, rows[i].Count - real[promptOf[i]]]);
+                AssertClose(lm.Forward(alone).select(1, -1), logits.narrow(0, i, 1));
+            }
+            Assert.Equal(promptOf.Distinct().Count(), cache.PrefixOfRow.Distinct().Count());
+        }
+    }
+
     [Fact]
     public void UnpaddedPrefillMatchesTheModules()
     {
@@ -56,8 +91,8 @@ public class FusedDecoderTests
         lm.eval();
         using var _ = no_grad();
         var ids = tensor(Enumerable.Range(3, 20).Select(i => (long)i).ToArray(), [2, 10]);
-        using var cache = lm.NewCache(16);
-        AssertClose(lm.Forward(ids).select(1, -1), lm.Fused()!.Prefill(ids, null, cache, 16));
+        using var cache = lm.Fused()!.NewCache(16);
+        AssertClose(lm.Forward(ids).select(1, -1), lm.Fused()!.Prefill(ids, null, cache));
         var next = tensor(new long[] { 40, 41 }, [2]);
         AssertClose(lm.Forward(cat([ids, next.unsqueeze(1)], 1)).select(1, -1), lm.Fused()!.Step(next, cache));
     }
@@ -75,8 +110,8 @@ public class FusedDecoderTests
         lm.LoadWeights(other.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter));
         var after = lm.Fused()!;
         Assert.NotSame(before, after);
-        using var cache = lm.NewCache(4);
-        AssertClose(other.Forward(ids).select(1, -1), after.Prefill(ids, null, cache, 4));
+        using var cache = after.NewCache(4);
+        AssertClose(other.Forward(ids).select(1, -1), after.Prefill(ids, null, cache));
         lm.train();
         lm.eval();
         Assert.NotSame(after, lm.Fused());

@@ -1,0 +1,144 @@
+using static TorchSharp.torch;
+
+namespace IcdResearch.Inference;
+
+/// <summary>
+/// Decoding state of the <see cref="Modeling.FusedDecoder"/>. The prompts' keys and values (after RoPE) are stored once
+/// per distinct prompt, [prompts,kv_heads,P,head_dim], with the additive mask of their left padding; the tokens each
+/// row generates go to per-row buffers [rows,kv_heads,capacity,head_dim] that grow geometrically, so a step copies
+/// only the new position. Rows may repeat a prompt (the sampled voting rounds of one record): they then share its
+/// stored prefix instead of holding copies, and <see cref="Modeling.SharedPrefixAttention"/> reads it once per step
+/// for all of them. Also holds each row's next RoPE position. Lives outside any dispose scope; dispose it when
+/// generation ends.
+/// </summary>
+public sealed class SharedPrefixCache : IDisposable
+{
+    readonly Tensor?[] _prefixKeys, _prefixValues, _keys, _values;
+    readonly int[] _lengths;
+    readonly int _initialCapacity;
+    int[] _prefixOfRow = [];
+
+    public SharedPrefixCache(int layers, int initialCapacity = 64)
+    {
+        (_prefixKeys, _prefixValues, _keys, _values) = (new Tensor?[layers], new Tensor?[layers], new Tensor?[layers], new Tensor?[layers]);
+        _lengths = new int[layers];
+        _initialCapacity = Math.Max(1, initialCapacity);
+    }
+
+    /// <summary>Number of generated positions cached after the prefix (the same for every layer after a full step).</summary>
+    public int Length => _lengths.Length == 0 ? 0 : _lengths.Min();
+
+    /// <summary>Width P of the stored (left-padded) prompts; 0 before the prefill.</summary>
+    public int PrefixLength => (int)(_prefixKeys.Length == 0 ? 0 : _prefixKeys[0]?.shape[2] ?? 0);
+
+    /// <summary>The stored prompt each row continues.</summary>
+    public IReadOnlyList<int> PrefixOfRow => _prefixOfRow;
+
+    /// <summary>RoPE position of each row's next token, [rows] int64.</summary>
+    internal Tensor? Positions { get; set; }
+
+    /// <summary>Additive mask [prompts,1,1,P] (0, or the dtype's minimum on left-padding columns); null when no prompt is padded.</summary>
+    internal Tensor? PrefixMask { get; private set; }
+
+    internal PrefixGroups? Groups { get; private set; }
+
+    internal Tensor PrefixKeys(int layer) => _prefixKeys[layer] ?? throw new InvalidOperationException("no prefix stored");
+    internal Tensor PrefixValues(int layer) => _prefixValues[layer] ?? throw new InvalidOperationException("no prefix stored");
+
+    /// <summary>Stores one prompt per row: the prefill's keys/values [prompts,kv,P,d] of <paramref name="layer"/> and (once) the padding mask.</summary>
+    internal void StorePrefix(int layer, Tensor keys, Tensor values, Tensor? mask)
+    {
+        if (_lengths[layer] != 0 || _prefixKeys[layer] is not null) throw new InvalidOperationException("the prefix is stored once, before any generated token");
+        _prefixKeys[layer] = keys.contiguous().clone().DetachFromDisposeScope();
+        _prefixValues[layer] = values.contiguous().clone().DetachFromDisposeScope();
+        if (layer != 0) return;
+        PrefixMask = mask?.clone().DetachFromDisposeScope();
+        _prefixOfRow = Enumerable.Range(0, (int)keys.shape[0]).ToArray();
+        SetGroups(keys.device);
+    }
+
+    /// <summary>Appends this step's keys/values [rows,kv,1,d] of <paramref name="layer"/>; returns the rows' generated ones [rows,kv,S,d].</summary>
+    internal (Tensor Keys, Tensor Values) Append(int layer, Tensor keys, Tensor values)
+    {
+        var length = _lengths[layer];
+        var needed = length + (int)keys.shape[2];
+        if (_keys[layer] is null || _keys[layer]!.shape[2] < needed)
+        {
+            var capacity = Math.Max(needed, Math.Max(_initialCapacity, 2 * (int)(_keys[layer]?.shape[2] ?? 0)));
+            _keys[layer] = Grow(_keys[layer], keys, capacity, length);
+            _values[layer] = Grow(_values[layer], values, capacity, length);
+        }
+        _keys[layer]!.narrow(2, length, keys.shape[2]).copy_(keys);
+        _values[layer]!.narrow(2, length, values.shape[2]).copy_(values);
+        _lengths[layer] = needed;
+        return (_keys[layer]!.narrow(2, 0, needed), _values[layer]!.narrow(2, 0, needed));
+    }
+
+    static Tensor Grow(Tensor? old, Tensor like, int capacity, int length)
+    {
+        var buffer = zeros([like.shape[0], like.shape[1], capacity, like.shape[3]], like.dtype, like.device).DetachFromDisposeScope();
+        if (old is not null)
+        {
+            buffer.narrow(2, 0, length).copy_(old.narrow(2, 0, length));
+            old.Dispose();
+        }
+        return buffer;
+    }
+
+    /// <summary>
+    /// Keeps the given rows, in that order: drops sequences that finished, or repeats a row so that several
+    /// continuations share its prompt. Only the generated part is copied; a prompt no row continues is released.
+    /// </summary>
+    public void SelectRows(long[] rows)
+    {
+        var device = Positions?.device ?? _prefixKeys[0]?.device ?? CPU;
+        using (var index = tensor(rows, device: device))
+        {
+            for (var layer = 0; layer < _keys.Length; layer++)
+            {
+                _keys[layer] = Select(_keys[layer], index);
+                _values[layer] = Select(_values[layer], index);
+            }
+            Positions = Select(Positions, index);
+        }
+        var prefixOfRow = rows.Select(r => _prefixOfRow[r]).ToArray();
+        var used = prefixOfRow.Distinct().Order().ToArray();
+        if (used.Length < (_prefixKeys[0]?.shape[0] ?? used.Length))
+        {
+            using var keep = tensor(used.Select(u => (long)u).ToArray(), device: device);
+            for (var layer = 0; layer < _keys.Length; layer++)
+            {
+                _prefixKeys[layer] = Select(_prefixKeys[layer], keep);
+                _prefixValues[layer] = Select(_prefixValues[layer], keep);
+            }
+            PrefixMask = Select(PrefixMask, keep);
+            var renumber = used.Select((u, i) => (u, i)).ToDictionary(p => p.u, p => p.i);
+            prefixOfRow = prefixOfRow.Select(u => renumber[u]).ToArray();
+        }
+        _prefixOfRow = prefixOfRow;
+        SetGroups(device);
+    }
+
+    void SetGroups(Device device)
+    {
+        Groups?.Dispose();
+        Groups = PrefixGroups.For(_prefixOfRow, _prefixOfRow.Length == 0 ? 0 : _prefixOfRow.Max() + 1, device);
+    }
+
+    static Tensor? Select(Tensor? old, Tensor index)
+    {
+        if (old is null) return null;
+        var selected = old.index_select(0, index).DetachFromDisposeScope();
+        old.Dispose();
+        return selected;
+    }
+
+    public void Dispose()
+    {
+        foreach (var t in _prefixKeys.Concat(_prefixValues).Concat(_keys).Concat(_values).Append(Positions).Append(PrefixMask)) t?.Dispose();
+        Groups?.Dispose();
+        (Positions, PrefixMask, Groups) = (null, null, null);
+        foreach (var a in new[] { _prefixKeys, _prefixValues, _keys, _values }) Array.Clear(a);
+        Array.Clear(_lengths);
+    }
+}
