@@ -56,6 +56,9 @@ public sealed class CausalLM : nn.Module
     public Tensor Project(Tensor hidden) =>
         lm_head is null ? nn.functional.linear(hidden, model.embed_tokens.weight!) : lm_head.call(hidden);
 
+    /// <summary>Bytes of the loaded weights: every parameter in its dtype plus the NF4 storage of quantised projections (what a batch-1 decode step reads).</summary>
+    public long WeightBytes => parameters().Sum(p => p.numel() * p.ElementSize) + modules().OfType<Nf4Linear>().Sum(m => m.QuantizedWeight.StorageBytes);
+
     public KvCache NewCache(int initialCapacity = 256) => new(Config.NumHiddenLayers, initialCapacity);
 
     /// <summary>

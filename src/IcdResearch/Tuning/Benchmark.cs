@@ -144,9 +144,6 @@ public static class Benchmark
         return best;
     }
 
-    /// <summary>Bytes of the model's weights (what a batch-1 decode step reads).</summary>
-    public static long WeightBytes(CausalLM model) => model.parameters().Sum(p => p.numel() * p.element_size());
-
     /// <summary>
     /// Single-sequence greedy decoding after a random <paramref name="promptTokens"/>-token prompt (prefill time = a
     /// one-token generation; per-token decode time = the difference to a <paramref name="newTokens"/>-token one), and
@@ -181,7 +178,7 @@ public static class Benchmark
         {
             for (var i = 0; i < rounds; i++) generator.Generate([prompt], sampling with { Seed = sampling.Seed + i });
         });
-        return new DecodingThroughput(bandwidth, WeightBytes(model), promptTokens, newTokens, prefill, Math.Max(1e-9, full - prefill) / (newTokens - 1),
+        return new DecodingThroughput(bandwidth, model.WeightBytes, promptTokens, newTokens, prefill, Math.Max(1e-9, full - prefill) / (newTokens - 1),
             rounds, shared, sequential);
     }
 

@@ -91,15 +91,11 @@ public static class CheckpointLoadBenchmark
         using var model = CausalLM.FromPretrained(directory, dtype: null, nf4Projections: nf4Projections);
         var seconds = clock.Elapsed.TotalSeconds;
         var peak = Benchmark.PeakRssBytes() ?? 0;
-        var weights = WeightBytes(model);
+        var weights = model.WeightBytes;
         log.WriteLine($"{name}: loaded in {seconds:F1} s, peak RSS {peak / 1e9:F2} GB ({weights / 1e9:F2} GB of weights, {bytesOnDisk / 1e9:F2} GB on disk); greedy decoding {newTokens} tokens");
         var tokensPerSecond = GreedyTokensPerSecond(model, promptTokens, newTokens);
         return new CheckpointLoadMeasurement(name, model.Dtype.ToString(), weights, seconds, before, peak, newTokens, tokensPerSecond);
     }
-
-    /// <summary>Bytes of the loaded weights: every parameter in its dtype plus the NF4 storage of quantised projections.</summary>
-    public static long WeightBytes(CausalLM model) =>
-        model.parameters().Sum(p => p.numel() * p.ElementSize) + model.modules().OfType<Nf4Linear>().Sum(m => m.QuantizedWeight.StorageBytes);
 
     /// <summary>config.json + model.safetensors with N(0, 0.02²) BF16 weights (norms 1), written one tensor at a time.</summary>
     public static (long Parameters, long Bytes) WriteRandomBf16(ModelConfig config, string directory)
