@@ -28,6 +28,7 @@ internal static class SharedPrefixAttention
         var (u, m, p, s) = ((long)groups.Count, (long)groups.PerGroup, prefixKeys.shape[2], keys.shape[2]);
         var (gather, scatter) = (groups.RowOfSlot, groups.SlotOfRow);
         q = q.mul(1.0 / Math.Sqrt(d));
+        if (m == 1 && gather is null) return OwnPrefixes(q, keys, values, prefixKeys, prefixValues, cache.PrefixMask, p, s);
 
         // Prefix scores: the m rows of each prompt become m·g query heads of that prompt → [U,kv,m·g,P].
         var slots = gather is null ? q : q.index_select(0, gather);
@@ -49,5 +50,19 @@ internal static class SharedPrefixAttention
         return scatter is null
             ? output.view(u, m, kv, g, d).add_(prefixOut).view(b, kv * g * d)
             : output.add_(prefixOut.reshape(u * m, kv, g, d).index_select(0, scatter)).view(b, kv * g * d);
+    }
+
+    /// <summary>
+    /// The same attention when every row continues its own prompt (row i, prompt i: greedy decoding, a batch of
+    /// records): nothing to share, so the regrouping is skipped — half the tensor ops of a batch-1 step's attention,
+    /// the same products and sums.
+    /// </summary>
+    static Tensor OwnPrefixes(Tensor q, Tensor keys, Tensor values, Tensor prefixKeys, Tensor prefixValues, Tensor? mask, long p, long s)
+    {
+        var prefixScores = q.matmul(prefixKeys.transpose(2, 3));                    // [B,kv,g,P]
+        if (mask is not null) prefixScores.add_(mask);
+        var weights = cat([prefixScores, q.matmul(keys.transpose(2, 3))], 3).softmax(-1);
+        var output = weights.narrow(3, p, s).matmul(values);
+        return output.add_(weights.narrow(3, 0, p).matmul(prefixValues)).view(q.shape[0], -1);
     }
 }
