@@ -37,8 +37,8 @@ public sealed class BenchCommand : ICliCommand
             "Same-run fp32 matmul GFLOP/s; training tokens/s, achieved GFLOP/s (6·N + 12·L·d_attn·T FLOPs per token) and their " +
             "ratio (MFU) for the default small model; greedy generation tokens/s with and without the KV cache; decoding against " +
             "the memory-bandwidth limit (copy bandwidth ÷ weight bytes), prefill tokens/s, shared-prefix sampling of the voting " +
-            "rounds vs one at a time (decode steps run on decode_threads: 1 for models up to 64 MiB, whose weights stay in the CPU caches; " +
-            "ICD_DECODE_THREADS=n overrides); System A seconds per record; peak RSS. --checkpoint qwen2.5-1.5b instead measures loading (bf16 kept, and straight to NF4) and decoding a real-sized BF16 " +
+            "rounds vs one at a time (decode steps run on decode_threads: the process's libtorch threads unless ICD_DECODE_THREADS=n; " +
+            "which count is faster depends on the host, so compare both); System A seconds per record; peak RSS. --checkpoint qwen2.5-1.5b instead measures loading (bf16 kept, and straight to NF4) and decoding a real-sized BF16 " +
             "checkpoint. Run it on a quiet machine.\n" +
             "Example: icd bench --steps 5")
             { modelDir, batch, context, steps, prompt, newTokens, sizes, checkpoint, checkpointFolder };
@@ -143,7 +143,7 @@ public sealed class BenchCommand : ICliCommand
                     ["greedy_decode_tokens_per_second"] = Math.Round(decoding.DecodeTokensPerSecond, 1),
                     ["fraction_of_limit"] = Math.Round(decoding.FractionOfLimit, 3),
                     ["prefill_tokens_per_second"] = Math.Round(decoding.PrefillTokensPerSecond, 1),
-                    ["decode_threads"] = Inference.DecodeThreads.For(decoding.WeightBytes),
+                    ["decode_threads"] = Inference.DecodeThreads.For(),
                     ["sampling_rounds"] = decoding.Rounds,
                     ["shared_prefix_tokens_per_second"] = Math.Round(decoding.SharedPrefixTokensPerSecond, 1),
                     ["sequential_tokens_per_second"] = Math.Round(decoding.SequentialTokensPerSecond, 1),

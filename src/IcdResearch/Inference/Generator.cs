@@ -10,7 +10,7 @@ namespace IcdResearch.Inference;
 /// <summary>
 /// Batched autoregressive decoding for a <see cref="CausalLM"/>: prompts are left-padded into one batch, prefilled
 /// once (identical prompts only once, their rows then share the cached prefix), then decoded one token per step
-/// (<see cref="DecodeSession"/>: the fused decoder with a preallocated <see cref="KvCache"/>, or the modules), greedily or
+/// (<see cref="DecodeSession"/>: the fused decoder with a <see cref="SharedPrefixCache"/>, or the modules with a <see cref="KvCache"/>), greedily or
 /// by temperature/top-p sampling with one seeded generator per row, optionally under a <see cref="IDecodingConstraint"/>.
 /// Tokens are chosen on the host (<see cref="TokenChooser"/>); decode steps run on <see cref="DecodeThreads"/>. Records each emitted token's probability (Lv et al. Eq. 2)
 /// so callers can compute the confidence of Lv et al. Eq. 3.
@@ -19,7 +19,6 @@ public sealed class Generator(CausalLM model, ITextTokenizer tokenizer)
 {
     public CausalLM Model { get; } = model;
     public ITextTokenizer Tokenizer { get; } = tokenizer;
-    long? _weightBytes;
 
     public IReadOnlyList<GeneratedSequence> Generate(IReadOnlyList<string> prompts, GenerationOptions options) =>
         Generate(prompts.Select(Tokenizer.Encode).ToList(), options);
@@ -60,7 +59,7 @@ public sealed class Generator(CausalLM model, ITextTokenizer tokenizer)
         {
             var logits = session.Prefill();
             if (unique.Count < batch) session.Select(source);
-            using var threads = DecodeThreads.Enter(DecodeThreads.For(_weightBytes ??= Model.WeightBytes));   // the prefill keeps every thread
+            using var threads = DecodeThreads.Enter(DecodeThreads.For());   // ICD_DECODE_THREADS, for the decode steps only
             for (var step = 0; ; step++)
             {
                 using (logits)

@@ -1,28 +1,27 @@
 using IcdResearch.Inference;
+using IcdResearch.Inference.Constraints;
 using IcdResearch.Modeling;
 using static TorchSharp.torch;
 using Generator = IcdResearch.Inference.Generator;
 
 namespace IcdResearch.Tests;
 
+[Collection(EnvironmentCollection.Name)]
 public class DecodeThreadsTests
 {
     [Fact]
-    public void CacheResidentModelsDecodeOnOneThreadLargerOnesOnAllAndAPositiveOverrideWins()
+    public void APositiveOverrideWinsAnythingElseKeepsTheCurrentSetting()
     {
-        const long small = 14L << 20, large = 2L << 30;   // the default backbone's 14 MB; a 0.5B model in fp32
-        Assert.Equal(1, DecodeThreads.For(small, configured: null, available: 8));
-        Assert.Equal(8, DecodeThreads.For(large, configured: null, available: 8));
-        Assert.Equal(3, DecodeThreads.For(small, configured: "3", available: 8));
-        Assert.Equal(2, DecodeThreads.For(large, configured: "2", available: 8));
-        foreach (var ignored in new[] { "", "0", "-1", "all" }) Assert.Equal(1, DecodeThreads.For(small, ignored, available: 8));
+        Assert.Equal(3, DecodeThreads.For(configured: "3", available: 2));
+        foreach (var ignored in new string?[] { null, "", "0", "-1", "all" }) Assert.Equal(2, DecodeThreads.For(ignored, available: 2));
     }
 
     [Fact]
-    public void GeneratingSwitchesOnlyForTheDecodeStepsAndRestoresTheCallersThreadCount()
+    public void DecodeStepsRunOnTheConfiguredThreadsAndTheCallersCountIsRestored()
     {
         TorchRuntime.EnsureLoaded();
         var saved = get_num_threads();
+        var setting = Environment.GetEnvironmentVariable("ICD_DECODE_THREADS");
         try
         {
             set_num_threads(2);
@@ -36,11 +35,36 @@ public class DecodeThreadsTests
 
             var tok = new TestCharTokenizer();
             var model = new CausalLM(ModelConfig.Tiny("qwen2", vocabSize: tok.VocabSize), seed: 3);
-            Assert.True(model.WeightBytes < DecodeThreads.SingleThreadWeightBytes);
-            var generated = new Generator(model, tok).Generate(["fever and cough"], new GenerationOptions { MaxNewTokens = 6, StopIds = [] }).Single();
-            Assert.Equal(6, generated.Tokens.Count);
-            Assert.Equal(2, get_num_threads());                          // the generation ran its steps on 1 thread and gave back 2
+            foreach (var (configured, expected) in new[] { ("1", 1), (null, 2) })
+            {
+                Environment.SetEnvironmentVariable("ICD_DECODE_THREADS", configured);
+                var observer = new ThreadCountObserver(tok.VocabSize);   // asked for the allowed tokens before every choice, on the generating thread
+                var generated = new Generator(model, tok).Generate(["fever and cough"],
+                    new GenerationOptions { MaxNewTokens = 6, StopIds = [], Constraints = [observer] }).Single();
+                Assert.Equal(6, generated.Tokens.Count);
+                Assert.Equal(Enumerable.Repeat(expected, 6), observer.Counts);
+                Assert.Equal(2, get_num_threads());                      // the caller's count is back
+            }
         }
-        finally { set_num_threads(saved); }
+        finally
+        {
+            set_num_threads(saved);
+            Environment.SetEnvironmentVariable("ICD_DECODE_THREADS", setting);
+        }
+    }
+
+    /// <summary>Allows every token and records libtorch's thread count each time the generator asks.</summary>
+    sealed class ThreadCountObserver(int vocabSize) : IDecodingConstraint
+    {
+        readonly int[] _all = Enumerable.Range(0, vocabSize).ToArray();
+        public List<int> Counts { get; } = [];
+        public int Start => 0;
+        public IReadOnlyList<int> AllowedTokens(int state)
+        {
+            Counts.Add(get_num_threads());
+            return _all;
+        }
+        public bool CanStop(int state) => true;
+        public int Advance(int state, int token) => 0;
     }
 }
