@@ -4,12 +4,14 @@ namespace IcdResearch.Inference;
 
 /// <summary>
 /// Decoding state of the <see cref="Modeling.FusedDecoder"/>. The prompts' keys and values (after RoPE) are stored once
-/// per distinct prompt, [prompts,kv_heads,P,head_dim], with the additive mask of their left padding; the tokens each
-/// row generates go to per-row buffers [rows,kv_heads,capacity,head_dim] that grow geometrically, so a step copies
-/// only the new position. Rows may repeat a prompt (the sampled voting rounds of one record): they then share its
-/// stored prefix instead of holding copies, and <see cref="Modeling.SharedPrefixAttention"/> reads it once per step
-/// for all of them. Also holds each row's next RoPE position. Lives outside any dispose scope; dispose it when
-/// generation ends.
+/// per distinct prompt, [prompts,kv_heads,P,head_dim], with the additive mask of their left padding. While every row
+/// continues its own prompt (greedy decoding, a batch of records: <see cref="Contiguous"/>) the tokens a row generates
+/// are written right after its prompt in the same buffer, so a step's attention is one ordinary attention call over
+/// [prompt; generated]. Once rows repeat a prompt (the sampled voting rounds of one record) they share its stored
+/// prefix instead of holding copies, their generated tokens move to per-row buffers [rows,kv_heads,capacity,head_dim],
+/// and <see cref="Modeling.SharedPrefixAttention"/> reads the prefix once per step for all of them. Buffers grow
+/// geometrically, so a step copies only the new position. Also holds each row's next RoPE position. Lives outside any
+/// dispose scope; dispose it when generation ends.
 /// </summary>
 public sealed class SharedPrefixCache : IDisposable
 {
@@ -17,6 +19,8 @@ public sealed class SharedPrefixCache : IDisposable
     readonly int[] _lengths;
     readonly int _initialCapacity;
     int[] _prefixOfRow = [];
+    int _prefixLength;
+    Tensor? _contiguousMask;   // Contiguous with padding: [rows,1,1,≥ positions] — the prompt's mask, then zeros
 
     public SharedPrefixCache(int layers, int initialCapacity = 64)
     {
@@ -29,7 +33,10 @@ public sealed class SharedPrefixCache : IDisposable
     public int Length => _lengths.Length == 0 ? 0 : _lengths.Min();
 
     /// <summary>Width P of the stored (left-padded) prompts; 0 before the prefill.</summary>
-    public int PrefixLength => (int)(_prefixKeys.Length == 0 ? 0 : _prefixKeys[0]?.shape[2] ?? 0);
+    public int PrefixLength => _prefixLength;
+
+    /// <summary>Row i continues prompt i and its generated keys/values follow the prompt's in one buffer (see the class summary).</summary>
+    public bool Contiguous { get; private set; }
 
     /// <summary>The stored prompt each row continues.</summary>
     public IReadOnlyList<int> PrefixOfRow => _prefixOfRow;
@@ -42,16 +49,34 @@ public sealed class SharedPrefixCache : IDisposable
 
     internal PrefixGroups? Groups { get; private set; }
 
-    internal Tensor PrefixKeys(int layer) => _prefixKeys[layer] ?? throw new InvalidOperationException("no prefix stored");
-    internal Tensor PrefixValues(int layer) => _prefixValues[layer] ?? throw new InvalidOperationException("no prefix stored");
+    internal Tensor PrefixKeys(int layer) => (_prefixKeys[layer] ?? throw new InvalidOperationException("no prefix stored")).narrow(2, 0, _prefixLength);
+    internal Tensor PrefixValues(int layer) => (_prefixValues[layer] ?? throw new InvalidOperationException("no prefix stored")).narrow(2, 0, _prefixLength);
+
+    /// <summary>When <see cref="Contiguous"/>: the additive mask [rows,1,1,<paramref name="positions"/>] over prompt and generated positions; null without padding.</summary>
+    internal Tensor? ContiguousMask(long positions)
+    {
+        if (PrefixMask is null) return null;
+        if (_contiguousMask is null || _contiguousMask.shape[3] < positions)
+        {
+            var width = Math.Max(positions, Math.Max(_prefixKeys[0]!.shape[2], 2 * (_contiguousMask?.shape[3] ?? 0)));
+            _contiguousMask?.Dispose();
+            var rows = PrefixMask.shape[0];
+            _contiguousMask = cat([PrefixMask, zeros([rows, 1, 1, width - _prefixLength], PrefixMask.dtype, PrefixMask.device)], 3).DetachFromDisposeScope();
+        }
+        return _contiguousMask.narrow(3, 0, positions);
+    }
 
     /// <summary>Stores one prompt per row: the prefill's keys/values [prompts,kv,P,d] of <paramref name="layer"/> and (once) the padding mask.</summary>
     internal void StorePrefix(int layer, Tensor keys, Tensor values, Tensor? mask)
     {
         if (_lengths[layer] != 0 || _prefixKeys[layer] is not null) throw new InvalidOperationException("the prefix is stored once, before any generated token");
-        _prefixKeys[layer] = keys.contiguous().clone().DetachFromDisposeScope();
-        _prefixValues[layer] = values.contiguous().clone().DetachFromDisposeScope();
+        _prefixKeys[layer] = Grow(null, keys, (int)keys.shape[2] + _initialCapacity, 0);
+        _prefixKeys[layer]!.narrow(2, 0, keys.shape[2]).copy_(keys);
+        _prefixValues[layer] = Grow(null, values, (int)values.shape[2] + _initialCapacity, 0);
+        _prefixValues[layer]!.narrow(2, 0, values.shape[2]).copy_(values);
         if (layer != 0) return;
+        _prefixLength = (int)keys.shape[2];
+        Contiguous = true;
         PrefixMask = mask?.clone().DetachFromDisposeScope();
         _prefixOfRow = Enumerable.Range(0, (int)keys.shape[0]).ToArray();
         SetGroups(keys.device);
@@ -62,6 +87,20 @@ public sealed class SharedPrefixCache : IDisposable
     {
         var length = _lengths[layer];
         var needed = length + (int)keys.shape[2];
+        if (Contiguous)
+        {
+            var end = _prefixLength + needed;
+            if (_prefixKeys[layer]!.shape[2] < end)
+            {
+                var width = _prefixLength + Math.Max(needed, 2 * length);
+                _prefixKeys[layer] = Grow(_prefixKeys[layer], keys, width, _prefixLength + length);
+                _prefixValues[layer] = Grow(_prefixValues[layer], values, width, _prefixLength + length);
+            }
+            _prefixKeys[layer]!.narrow(2, _prefixLength + length, keys.shape[2]).copy_(keys);
+            _prefixValues[layer]!.narrow(2, _prefixLength + length, values.shape[2]).copy_(values);
+            _lengths[layer] = needed;
+            return (_prefixKeys[layer]!.narrow(2, 0, end), _prefixValues[layer]!.narrow(2, 0, end));
+        }
         if (_keys[layer] is null || _keys[layer]!.shape[2] < needed)
         {
             var capacity = Math.Max(needed, Math.Max(_initialCapacity, 2 * (int)(_keys[layer]?.shape[2] ?? 0)));
@@ -92,8 +131,23 @@ public sealed class SharedPrefixCache : IDisposable
     public void SelectRows(long[] rows)
     {
         var device = Positions?.device ?? _prefixKeys[0]?.device ?? CPU;
+        if (Contiguous && rows.Distinct().Count() < rows.Length) SplitGenerated();
         using (var index = tensor(rows, device: device))
         {
+            if (Contiguous)   // row i keeps prompt i: the buffers' rows (prompt and generated part) are selected together
+            {
+                for (var layer = 0; layer < _keys.Length; layer++)
+                {
+                    _prefixKeys[layer] = Select(_prefixKeys[layer], index);
+                    _prefixValues[layer] = Select(_prefixValues[layer], index);
+                }
+                PrefixMask = Select(PrefixMask, index);
+                _contiguousMask = Select(_contiguousMask, index);
+                Positions = Select(Positions, index);
+                _prefixOfRow = Enumerable.Range(0, rows.Length).ToArray();
+                SetGroups(device);
+                return;
+            }
             for (var layer = 0; layer < _keys.Length; layer++)
             {
                 _keys[layer] = Select(_keys[layer], index);
@@ -119,6 +173,20 @@ public sealed class SharedPrefixCache : IDisposable
         SetGroups(device);
     }
 
+    /// <summary>Leaves <see cref="Contiguous"/>: the generated part of each prompt's buffer moves to per-row buffers.</summary>
+    void SplitGenerated()
+    {
+        for (var layer = 0; layer < _keys.Length; layer++)
+        {
+            var width = (int)_prefixKeys[layer]!.shape[2] - _prefixLength;
+            _keys[layer] = _prefixKeys[layer]!.narrow(2, _prefixLength, width).clone().DetachFromDisposeScope();
+            _values[layer] = _prefixValues[layer]!.narrow(2, _prefixLength, width).clone().DetachFromDisposeScope();
+        }
+        _contiguousMask?.Dispose();
+        _contiguousMask = null;
+        Contiguous = false;
+    }
+
     void SetGroups(Device device)
     {
         Groups?.Dispose();
@@ -135,9 +203,10 @@ public sealed class SharedPrefixCache : IDisposable
 
     public void Dispose()
     {
-        foreach (var t in _prefixKeys.Concat(_prefixValues).Concat(_keys).Concat(_values).Append(Positions).Append(PrefixMask)) t?.Dispose();
+        foreach (var t in _prefixKeys.Concat(_prefixValues).Concat(_keys).Concat(_values).Append(Positions).Append(PrefixMask).Append(_contiguousMask)) t?.Dispose();
         Groups?.Dispose();
-        (Positions, PrefixMask, Groups) = (null, null, null);
+        (Positions, PrefixMask, Groups, _contiguousMask) = (null, null, null, null);
+        (_prefixLength, Contiguous) = (0, false);
         foreach (var a in new[] { _prefixKeys, _prefixValues, _keys, _values }) Array.Clear(a);
         Array.Clear(_lengths);
     }

@@ -10,7 +10,8 @@ namespace IcdResearch.Modeling;
 /// layer one matrix for q, k, v and the half-swapped q and k rows that rotary embedding needs (so RoPE is one mul and
 /// one addcmul, no concatenations), one gate/up matrix, each RMSNorm weight folded into the matmul after it, residual
 /// adds fused into addmm, and cos/sin tables per position. A decode step keeps the hidden state 2-D ([B,H]) and runs
-/// about 30 tensor ops per layer; rows that continue the same prompt read its keys and values once
+/// about 30 tensor ops per layer; while each row continues its own prompt its attention is one call over
+/// [prompt; generated], and rows that continue the same prompt read its keys and values once
 /// (<see cref="SharedPrefixCache"/>, <see cref="SharedPrefixAttention"/>). Checkpoints and training keep the HF modules; this only reads them. Logits equal the
 /// module path's up to float rounding (tested to 1e-5). Supports fp32 Qwen2/Llama layouts with plain
 /// <see cref="Linear"/> projections; other models (Qwen3 q/k norms, LoRA or NF4 projections, other dtypes) decode
@@ -155,7 +156,9 @@ public sealed class FusedDecoder : IDisposable
         using var scope = NewDisposeScope();
         var b = ids.shape[0];
         var positions = cache.Positions ?? throw new InvalidOperationException("Step needs a cache filled by Prefill");
-        EnsurePositions(cache.PrefixLength + cache.Length + 1);   // bounds every row's position
+        var seen = cache.PrefixLength + cache.Length + 1;
+        EnsurePositions(seen);   // bounds every row's position
+        var mask = cache.Contiguous ? cache.ContiguousMask(seen) : null;
         var width = (_heads + _kvHeads) * _headDim;
         var (cos, sin) = (_cos!.index_select(0, positions), _sin!.index_select(0, positions));
         var x = _embed.index_select(0, ids);
@@ -168,7 +171,10 @@ public sealed class FusedDecoder : IDisposable
             // One query per row: each key/value head's group of query heads is a [groups, d] block (no K/V copies).
             var q = qk.narrow(1, 0, qd).view(b, _kvHeads, groups, _headDim);
             var (k, v) = cache.Append(l, qk.narrow(1, qd, kvd).view(b, _kvHeads, 1, _headDim), y.narrow(1, width, kvd).view(b, _kvHeads, 1, _headDim));
-            x = Residual(x, SharedPrefixAttention.Step(q, k, v, cache, l), layer.OutT, layer.OutBias);
+            var attended = cache.Contiguous   // each row its own prompt, generated keys right after it: one attention call
+                ? nn.functional.scaled_dot_product_attention(q, k, v, mask).view(b, qd)
+                : SharedPrefixAttention.Step(q, k, v, cache, l);
+            x = Residual(x, attended, layer.OutT, layer.OutBias);
             var gu = nn.functional.linear(Norm(x), layer.GateUp, layer.GateUpBias);
             x = Residual(x, nn.functional.silu(gu.narrow(1, 0, _intermediate)).mul_(gu.narrow(1, _intermediate, _intermediate)), layer.DownT, layer.DownBias);
         }

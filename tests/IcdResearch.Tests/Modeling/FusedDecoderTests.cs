@@ -51,24 +51,37 @@ public class FusedDecoderTests
 
     [Theory]
     [MemberData(nameof(Layouts))]
-    public void RowsSharingAPromptMatchTheModulesAsRowsAreRepeatedDroppedAndReordered(string type, bool tied, bool bias)
+    public void RowsSharingAPromptMatchTheModulesAsRowsAreRepeatedDroppedAndReordered(string type, bool tied, bool bias) =>
+        // Each entry: the rows kept (indices into the previous rows), in their new order; repeated at once, as the voting rounds are.
+        AssertSelections(type, tied, bias, [[0, 0, 0, 1, 1, 1], [0, 1, 2, 3, 4, 5], [0, 2, 3, 5], [3, 0, 2], [1, 2], [1]], contiguousUntil: 0);
+
+    [Theory]
+    [MemberData(nameof(Layouts))]
+    public void RowsWithTheirOwnPromptsStayContiguousWhenReorderedOrDroppedAndSplitWhenRepeatedLater(string type, bool tied, bool bias) =>
+        // Two steps with one row per prompt (reordered, then both kept), then a repeat after generated tokens exist, then drops.
+        AssertSelections(type, tied, bias, [[1, 0], [0, 1], [0, 1, 1, 0], [3, 1], [1]], contiguousUntil: 2);
+
+    /// <summary>
+    /// Two prompts (the first left-padded) are prefilled; before each step the cache keeps <paramref name="selections"/>[i];
+    /// every row's logits must equal its whole sequence run alone through the modules. The cache stays
+    /// <see cref="SharedPrefixCache.Contiguous"/> for the first <paramref name="contiguousUntil"/> selections only.
+    /// </summary>
+    static void AssertSelections(string type, bool tied, bool bias, long[][] selections, int contiguousUntil)
     {
         using var lm = Model(type, tied, bias);
         lm.eval();
         using var _ = no_grad();
         var fused = lm.Fused()!;
-        // Two prompts, the first left-padded; each row of the batch continues one of them (its prefix is stored once).
         var prompts = new[] { new long[] { 0, 0, 5, 6, 7, 8 }, new long[] { 9, 10, 11, 12, 13, 14 } };
         var real = new[] { 2, 0 };
-        using var cache = fused.NewCache(2);
+        using var cache = fused.NewCache(2);   // the buffers grow while decoding
         fused.Prefill(tensor(prompts.SelectMany(p => p).ToArray(), [2, 6]), tensor(new long[] { 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1 }, [2, 6]), cache).Dispose();
-        // Each entry: the rows kept (indices into the previous rows), in their new order.
-        long[][] selections = [[0, 0, 0, 1, 1, 1], [0, 1, 2, 3, 4, 5], [0, 2, 3, 5], [3, 0, 2], [1, 2], [1]];
         var rows = new List<List<long>> { prompts[0].ToList(), prompts[1].ToList() };
         var promptOf = new List<int> { 0, 1 };
         for (var step = 0; step < selections.Length; step++)
         {
             cache.SelectRows(selections[step]);
+            Assert.Equal(step < contiguousUntil, cache.Contiguous);
             rows = selections[step].Select(r => rows[(int)r].ToList()).ToList();
             promptOf = selections[step].Select(r => promptOf[(int)r]).ToList();
             var next = Enumerable.Range(0, rows.Count).Select(i => (long)(20 + 7 * step + 3 * i)).ToArray();
