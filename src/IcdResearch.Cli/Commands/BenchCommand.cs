@@ -37,7 +37,7 @@ public sealed class BenchCommand : ICliCommand
             "Same-run fp32 matmul GFLOP/s; training tokens/s, achieved GFLOP/s (6·N + 12·L·d_attn·T FLOPs per token) and their " +
             "ratio (MFU) for the default small model; greedy generation tokens/s with and without the KV cache; decoding against " +
             "the memory-bandwidth limit (copy bandwidth ÷ weight bytes), prefill tokens/s, shared-prefix sampling of the voting " +
-            "rounds vs one at a time (decode steps run on decode_threads: the process's libtorch threads unless ICD_DECODE_THREADS=n; " +
+            "rounds vs one at a time, and the same batch decoded greedily (the difference is the host-side top-p draws) (decode steps run on decode_threads: the process's libtorch threads unless ICD_DECODE_THREADS=n; " +
             "which count is faster depends on the host, so compare both); System A seconds per record; peak RSS. --checkpoint qwen2.5-1.5b instead measures loading (bf16 kept, and straight to NF4) and decoding a real-sized BF16 " +
             "checkpoint. Run it on a quiet machine.\n" +
             "Example: icd bench --steps 5")
@@ -148,6 +148,7 @@ public sealed class BenchCommand : ICliCommand
                     ["shared_prefix_tokens_per_second"] = Math.Round(decoding.SharedPrefixTokensPerSecond, 1),
                     ["sequential_tokens_per_second"] = Math.Round(decoding.SequentialTokensPerSecond, 1),
                     ["shared_prefix_speedup"] = Math.Round(decoding.SharedPrefixSpeedup, 2),
+                    ["shared_prefix_greedy_tokens_per_second"] = Math.Round(decoding.SharedPrefixGreedyTokensPerSecond, 1),
                 },
             };
             foreach (var section in Sections()) report[section.Name] = JsonSerializer.SerializeToNode(section.Measure(model));

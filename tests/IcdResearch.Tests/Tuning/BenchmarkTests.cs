@@ -44,7 +44,7 @@ public class BenchmarkTests
         Assert.Throws<ArgumentException>(() => Benchmark.Decoding(model, tok, promptTokens: 8, newTokens: 1));
         var d = Benchmark.Decoding(model, tok, promptTokens: 8, newTokens: 3, rounds: 2, repeats: 1);
         Assert.Equal(model.parameters().Sum(p => p.numel()) * sizeof(float), d.WeightBytes);
-        Assert.True(d.CopyBytesPerSecond > 0 && d.PrefillSeconds > 0 && d.SharedPrefixSeconds > 0 && d.SequentialSeconds > 0);
+        Assert.True(d.CopyBytesPerSecond > 0 && d.PrefillSeconds > 0 && d.SharedPrefixSeconds > 0 && d.SequentialSeconds > 0 && d.SharedPrefixGreedySeconds > 0);
     }
 
     [Fact]
