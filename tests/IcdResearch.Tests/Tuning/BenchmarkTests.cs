@@ -48,6 +48,21 @@ public class BenchmarkTests
     }
 
     [Fact]
+    public void DecodeStepsSectionTimesOneRowAndEightRowsWithAndWithoutASharedPromptAndSkipsUnfusedModels()
+    {
+        TorchRuntime.EnsureLoaded();
+        var config = IcdResearch.Modeling.ModelConfig.Tiny("qwen2", vocabSize: 96);
+        using var model = new IcdResearch.Modeling.CausalLM(config, 5);
+        var section = new IcdResearch.Inference.DecodeStepsBenchmarkSection();
+        var json = System.Text.Json.JsonSerializer.SerializeToElement(section.Measure(model));
+        // The prompt shrinks to what the tiny context leaves after the timed steps.
+        Assert.Equal(Math.Min(512, config.MaxPositionEmbeddings - IcdResearch.Inference.DecodeStepsBenchmarkSection.Steps - 1), json.GetProperty("prompt_tokens").GetInt32());
+        foreach (var field in new[] { "one_row_ms", "shared_prompt_ms", "own_prompts_ms" }) Assert.True(json.GetProperty(field).GetDouble() > 0, field);
+        using var qwen3 = new IcdResearch.Modeling.CausalLM(IcdResearch.Modeling.ModelConfig.Tiny("qwen3", vocabSize: 96), 5);
+        Assert.Null(section.Measure(qwen3));   // per-head q/k norms: no fused decoder to time
+    }
+
+    [Fact]
     public void QloraSectionReportsNf4StorageWithinTheTarget()
     {
         TorchRuntime.EnsureLoaded();
