@@ -7,8 +7,8 @@ namespace IcdResearch.Inference;
 /// (<c>ICD_THREADS</c>, else every core) unless <c>ICD_DECODE_THREADS=n</c> sets another count for the decode steps only
 /// (the prefill keeps the process's setting). Which is faster depends on the host and the batch, not on the model alone:
 /// on a 2-core AMD EPYC host one decode thread ran the default 14 MB backbone's greedy decode and `icd bench`'s System A
-/// section faster, while on a 2-core Intel Xeon host two threads ran `icd predict` 10–25% faster at every batch size
-/// and tied on greedy decode (paper-repro.md §2) — so the default leaves the count alone, `icd bench` prints it as
+/// section faster, while on a 2-core Intel Xeon host two threads ran `icd predict` faster at its default batch of 16
+/// records and at 1, tied at 4 and on greedy decode (paper-repro.md §2) — so the default leaves the count alone, `icd bench` prints it as
 /// <c>decode_threads</c>, and <c>ICD_DECODE_THREADS=1 icd bench</c> gives the other setting's figures. The decoded
 /// predictions did not depend on the count in those runs. libtorch keeps the count per calling thread (OpenMP), so the
 /// switch affects only the generating thread and is restored on dispose.

@@ -53,9 +53,9 @@ internal static class SharedPrefixAttention
     }
 
     /// <summary>
-    /// The same attention when every row continues its own prompt (row i, prompt i: greedy decoding, a batch of
-    /// records): nothing to share, so the regrouping is skipped — half the tensor ops of a batch-1 step's attention,
-    /// the same products and sums.
+    /// The same attention when every row left continues its own prompt, row i prompt i (the sampled rounds once all but
+    /// one of each prompt's rows have finished; rows that never shared a prompt use the cache's contiguous layout
+    /// instead): nothing to share, so the regrouping is skipped — half the tensor ops, the same products and sums.
     /// </summary>
     static Tensor OwnPrefixes(Tensor q, Tensor keys, Tensor values, Tensor prefixKeys, Tensor prefixValues, Tensor? mask, long p, long s)
     {
