@@ -8,9 +8,11 @@ namespace IcdResearch.Modeling;
 /// <summary>
 /// The inference form of a <see cref="CausalLM"/>, built from its current weights (<see cref="CausalLM.Fused"/>): per
 /// layer one matrix for q, k, v and the half-swapped q and k rows that rotary embedding needs (so RoPE is one mul and
-/// one addcmul, no concatenations), one gate/up matrix, each RMSNorm weight folded into the matmul after it, residual
-/// adds fused into addmm, and cos/sin tables per position. A decode step keeps the hidden state 2-D ([B,H]) and runs
-/// about 30 tensor ops per layer; while each row continues its own prompt its attention is one call over
+/// one addcmul, no concatenations), one gate/up matrix, each RMSNorm weight folded into the matmul after it, and cos/sin
+/// tables per position. The projections are stored as <see cref="PanelMatrix"/> panels: a decode step's few rows
+/// multiply them on the decode threads at the memory bandwidth (the residual is the start value of the o and down
+/// products), and the prefill's many rows use libtorch's GEMM on the unpacked matrices. A decode step keeps the hidden
+/// state 2-D ([B,H]) and runs about 30 tensor ops per layer; while each row continues its own prompt its attention is one call over
 /// [prompt; generated], and rows that continue the same prompt read its keys and values once
 /// (<see cref="SharedPrefixCache"/>, <see cref="SharedPrefixAttention"/>). Checkpoints and training keep the HF modules; this only reads them. Logits equal the
 /// module path's up to float rounding (tested to 1e-5). Supports fp32 Qwen2/Llama layouts with plain
@@ -19,17 +21,19 @@ namespace IcdResearch.Modeling;
 /// </summary>
 public sealed class FusedDecoder : IDisposable
 {
-    sealed record Layer(Tensor Qkv, Tensor? QkvBias, Tensor OutT, Tensor? OutBias, Tensor GateUp, Tensor? GateUpBias, Tensor DownT, Tensor? DownBias) : IDisposable
+    sealed record Layer(PanelMatrix Qkv, Tensor? QkvBias, PanelMatrix Out, Tensor? OutBias, PanelMatrix GateUp, Tensor? GateUpBias, PanelMatrix Down, Tensor? DownBias) : IDisposable
     {
         public void Dispose()
         {
-            foreach (var t in new[] { Qkv, QkvBias, OutT, OutBias, GateUp, GateUpBias, DownT, DownBias }) t?.Dispose();
+            foreach (var m in new[] { Qkv, Out, GateUp, Down }) m.Dispose();
+            foreach (var t in new[] { QkvBias, OutBias, GateUpBias, DownBias }) t?.Dispose();
         }
     }
 
     static readonly Scalar One = 1.0;
     readonly Layer[] _layers;
-    readonly Tensor _embed, _head;
+    readonly Tensor _embed;
+    readonly PanelMatrix _head;
     readonly RotaryEmbedding _rotary;
     readonly int _heads, _kvHeads, _headDim, _intermediate, _hidden, _maxPositions;
     readonly double _eps;
@@ -46,7 +50,8 @@ public sealed class FusedDecoder : IDisposable
         using var _ = no_grad();
         var embedding = model.embed_tokens.weight!;
         _embed = Keep(embedding);
-        _head = Keep((lmHead?.weight ?? embedding) * model.norm.Weight);
+        using var scope = NewDisposeScope();
+        _head = new PanelMatrix(((lmHead?.weight ?? embedding) * model.norm.Weight).t());
         _rotary = model.rotary_emb;
     }
 
@@ -75,9 +80,9 @@ public sealed class FusedDecoder : IDisposable
             var qkv = cat([q.weight!, k.weight!, v.weight!, SwapHalves(q.weight!, heads), SwapHalves(k.weight!, kv)], 0) * inputNorm;
             var qkvBias = q.bias is null ? null : cat([q.bias, k.bias!, v.bias!, SwapHalves(q.bias, heads), SwapHalves(k.bias!, kv)], 0);
             layers[i] = new Layer(
-                Keep(qkv), Keep(qkvBias), Keep(o.weight!.t()), Keep(o.bias),
-                Keep(cat([gate.weight!, up.weight!], 0) * postNorm), Keep(gate.bias is null ? null : cat([gate.bias, up.bias!], 0)),
-                Keep(down.weight!.t()), Keep(down.bias));
+                new PanelMatrix(qkv.t()), Keep(qkvBias), new PanelMatrix(o.weight!.t()), Keep(o.bias),
+                new PanelMatrix((cat([gate.weight!, up.weight!], 0) * postNorm).t()), Keep(gate.bias is null ? null : cat([gate.bias, up.bias!], 0)),
+                new PanelMatrix(down.weight!.t()), Keep(down.bias));
         }
         return new FusedDecoder(config, model, lmHead, layers);
     }
@@ -132,7 +137,7 @@ public sealed class FusedDecoder : IDisposable
         for (var l = 0; l < _layers.Length; l++)
         {
             var layer = _layers[l];
-            var y = nn.functional.linear(Norm(x), layer.Qkv, layer.QkvBias);
+            var y = Linear(Norm(x), layer.Qkv, layer.QkvBias);
             var qk = y.narrow(2, 0, width).mul(cos).addcmul_(y.narrow(2, width + kvd, width), sin, One);
             var q = qk.narrow(2, 0, qd).view(b, t, _heads, _headDim).transpose(1, 2);
             var k = qk.narrow(2, qd, kvd).view(b, t, _kvHeads, _headDim).transpose(1, 2);
@@ -140,11 +145,11 @@ public sealed class FusedDecoder : IDisposable
             cache.StorePrefix(l, k, v, prefixMask);
             if (groups > 1) (k, v) = (Attention.RepeatKv(k, groups), Attention.RepeatKv(v, groups));
             var attended = nn.functional.scaled_dot_product_attention(q, k, v, mask, is_casual: mask is null && t > 1);
-            x = x + Linear2(attended.transpose(1, 2).reshape(b * t, qd), layer.OutT, layer.OutBias).view(b, t, _hidden);
-            var gu = nn.functional.linear(Norm(x), layer.GateUp, layer.GateUpBias);
-            x = x + Linear2(nn.functional.silu(gu.narrow(2, 0, _intermediate)).mul_(gu.narrow(2, _intermediate, _intermediate)).reshape(b * t, _intermediate), layer.DownT, layer.DownBias).view(b, t, _hidden);
+            x = x + Linear(attended.transpose(1, 2).reshape(b * t, qd), layer.Out, layer.OutBias).view(b, t, _hidden);
+            var gu = Linear(Norm(x), layer.GateUp, layer.GateUpBias);
+            x = x + Linear(nn.functional.silu(gu.narrow(2, 0, _intermediate)).mul_(gu.narrow(2, _intermediate, _intermediate)).reshape(b * t, _intermediate), layer.Down, layer.DownBias).view(b, t, _hidden);
         }
-        return nn.functional.linear(Norm(x.select(1, t - 1)), _head).MoveToOuterDisposeScope();
+        return _head.Multiply(Norm(x.select(1, t - 1))).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -166,7 +171,7 @@ public sealed class FusedDecoder : IDisposable
         for (var l = 0; l < _layers.Length; l++)
         {
             var layer = _layers[l];
-            var y = nn.functional.linear(Norm(x), layer.Qkv, layer.QkvBias);
+            var y = layer.Qkv.Multiply(Norm(x), layer.QkvBias);
             var qk = y.narrow(1, 0, width).mul(cos).addcmul_(y.narrow(1, width + kvd, width), sin, One);
             // One query per row: each key/value head's group of query heads is a [groups, d] block (no K/V copies).
             var q = qk.narrow(1, 0, qd).view(b, _kvHeads, groups, _headDim);
@@ -174,25 +179,30 @@ public sealed class FusedDecoder : IDisposable
             var attended = cache.Contiguous   // each row its own prompt, generated keys right after it: one attention call
                 ? nn.functional.scaled_dot_product_attention(q, k, v, mask).view(b, qd)
                 : SharedPrefixAttention.Step(q, k, v, cache, l);
-            x = Residual(x, attended, layer.OutT, layer.OutBias);
-            var gu = nn.functional.linear(Norm(x), layer.GateUp, layer.GateUpBias);
-            x = Residual(x, nn.functional.silu(gu.narrow(1, 0, _intermediate)).mul_(gu.narrow(1, _intermediate, _intermediate)), layer.DownT, layer.DownBias);
+            x = Residual(x, attended, layer.Out, layer.OutBias);
+            var gu = layer.GateUp.Multiply(Norm(x), layer.GateUpBias);
+            x = Residual(x, nn.functional.silu(gu.narrow(1, 0, _intermediate)).mul_(gu.narrow(1, _intermediate, _intermediate)), layer.Down, layer.DownBias);
         }
         positions.add_(1);
-        return nn.functional.linear(Norm(x), _head).MoveToOuterDisposeScope();
+        return _head.Multiply(Norm(x)).MoveToOuterDisposeScope();
     }
 
     /// <summary>RMSNorm without its weight (folded into the next matmul): x·rsqrt(mean(x²) + ε), in fp32 like HF.</summary>
     Tensor Norm(Tensor x) => x * x.square().mean([-1], keepdim: true).add_(_eps).rsqrt_();
 
-    /// <summary>x + a·Wᵀ (+ bias) as one addmm, for 2-D x [B,H], a [B,in] and Wᵀ [in,H].</summary>
-    static Tensor Residual(Tensor x, Tensor a, Tensor weightT, Tensor? bias)
+    /// <summary>x + a·Wᵀ (+ bias) for 2-D x [B,H] and a [B,in]: the residual is the multiplication's start value.</summary>
+    static Tensor Residual(Tensor x, Tensor a, PanelMatrix weight, Tensor? bias)
     {
-        var y = addmm(x, a, weightT, 1, 1);
+        var y = weight.Multiply(a, x);
         return bias is null ? y : y.add_(bias);
     }
 
-    static Tensor Linear2(Tensor a, Tensor weightT, Tensor? bias) => bias is null ? a.matmul(weightT) : addmm(bias, a, weightT, 1, 1);
+    /// <summary>a·Wᵀ (+ bias) over many rows (the prefill): libtorch's GEMM on the unpacked weight.</summary>
+    static Tensor Linear(Tensor a, PanelMatrix weight, Tensor? bias)
+    {
+        var y = a.matmul(weight.Unpacked());
+        return bias is null ? y : y.add_(bias);
+    }
 
     /// <summary>Grows the RoPE tables to cover positions [0, <paramref name="count"/>).</summary>
     void EnsurePositions(int count)

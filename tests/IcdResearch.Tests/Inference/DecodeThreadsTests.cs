@@ -25,25 +25,25 @@ public class DecodeThreadsTests
         try
         {
             set_num_threads(2);
-            using (DecodeThreads.Enter(1))
+            using (DecodeThreads.Enter(3))
             {
-                Assert.Equal(1, get_num_threads());
-                using (DecodeThreads.Enter(1)) { }                      // nested: restores the 1 it found
-                Assert.Equal(1, get_num_threads());
+                Assert.Equal((1, Math.Min(3, Environment.ProcessorCount)), (get_num_threads(), DecodeWorkers.Ways));
+                using (DecodeThreads.Enter(1)) { }                      // nested: restores what it found
+                Assert.Equal((1, Math.Min(3, Environment.ProcessorCount)), (get_num_threads(), DecodeWorkers.Ways));
             }
-            Assert.Equal(2, get_num_threads());
+            Assert.Equal((2, 1), (get_num_threads(), DecodeWorkers.Ways));
 
             var tok = new TestCharTokenizer();
             var model = new CausalLM(ModelConfig.Tiny("qwen2", vocabSize: tok.VocabSize), seed: 3);
-            foreach (var (configured, expected) in new[] { ("1", 1), (null, 2) })
+            foreach (var (configured, expected) in new[] { ("1", 1), (null, Math.Min(2, Environment.ProcessorCount)) })
             {
                 Environment.SetEnvironmentVariable("ICD_DECODE_THREADS", configured);
                 var observer = new ThreadCountObserver(tok.VocabSize);   // asked for the allowed tokens before every choice, on the generating thread
                 var generated = new Generator(model, tok).Generate(["fever and cough"],
                     new GenerationOptions { MaxNewTokens = 6, StopIds = [], Constraints = [observer] }).Single();
                 Assert.Equal(6, generated.Tokens.Count);
-                Assert.Equal(Enumerable.Repeat(expected, 6), observer.Counts);
-                Assert.Equal(2, get_num_threads());                      // the caller's count is back
+                Assert.Equal(Enumerable.Repeat((1, expected), 6), observer.Counts);   // libtorch on the caller alone, the projections on n threads
+                Assert.Equal((2, 1), (get_num_threads(), DecodeWorkers.Ways));      // the caller's settings are back
             }
         }
         finally
@@ -53,15 +53,15 @@ public class DecodeThreadsTests
         }
     }
 
-    /// <summary>Allows every token and records libtorch's thread count each time the generator asks.</summary>
+    /// <summary>Allows every token and records libtorch's thread count and the decode workers' ways each time the generator asks.</summary>
     sealed class ThreadCountObserver(int vocabSize) : IDecodingConstraint
     {
         readonly int[] _all = Enumerable.Range(0, vocabSize).ToArray();
-        public List<int> Counts { get; } = [];
+        public List<(int Torch, int Ways)> Counts { get; } = [];
         public int Start => 0;
         public IReadOnlyList<int> AllowedTokens(int state)
         {
-            Counts.Add(get_num_threads());
+            Counts.Add((get_num_threads(), DecodeWorkers.Ways));
             return _all;
         }
         public bool CanStop(int state) => true;
