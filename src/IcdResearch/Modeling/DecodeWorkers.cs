@@ -6,7 +6,8 @@ namespace IcdResearch.Modeling;
 /// The extra cores of a decode step's <see cref="PanelMatrix"/> multiplications: the calling thread computes one column
 /// range and up to <see cref="Ways"/> − 1 background threads the others. A step issues ~17 multiplications of 10–60 µs
 /// each, too short for thread-pool hand-offs, so a worker spins on its next job for a millisecond after the last one
-/// (through the whole decode loop) and sleeps after that. <see cref="Ways"/> is per calling thread (set by
+/// (through the whole decode loop) and sleeps after that; a part a worker has not started by the time the caller is
+/// done is run by the caller (on a busy machine the split costs at most the one-thread time). <see cref="Ways"/> is per calling thread (set by
 /// <see cref="Inference.DecodeThreads"/> for the decode steps; 1 elsewhere); a second caller while the workers are busy
 /// computes its multiplication alone. Columns are independent, so the split never changes a result.
 /// </summary>
@@ -42,7 +43,7 @@ internal static class DecodeWorkers
             Exception? failure = null;
             for (var i = 0; i < parts - 1; i++)
             {
-                var failed = Workers[i].Wait();
+                var failed = Workers[i].Finish(ref job, parts);
                 failure ??= failed;
             }
             if (failure is not null) throw new InvalidOperationException("a decode worker failed", failure);
@@ -53,13 +54,18 @@ internal static class DecodeWorkers
         }
     }
 
+    /// <summary>
+    /// One background thread and its part of the current job. A posted part that the worker has not started when the
+    /// caller is done with its own (the worker was descheduled: the machine is busy) is taken back and run by the caller,
+    /// so a busy machine costs at most the one-thread time.
+    /// </summary>
     sealed class Worker
     {
+        const int Idle = 0, Posted = 1, Running = 2;
         static readonly long SpinTicks = Stopwatch.Frequency / 1000;   // 1 ms
         readonly int _part;
         readonly SemaphoreSlim _wake = new(0);
-        int _posted, _sleeping;   // written with full fences (Interlocked): a post never misses a worker going to sleep
-        volatile int _done;
+        int _state, _sleeping;   // changed with full fences (Interlocked): a post never misses a worker going to sleep
         Exception? _failure;
 
         public Worker(int part)
@@ -70,14 +76,15 @@ internal static class DecodeWorkers
 
         public void Post()
         {
-            Interlocked.Increment(ref _posted);
+            Interlocked.Exchange(ref _state, Posted);
             if (Volatile.Read(ref _sleeping) == 1) _wake.Release();
         }
 
-        public Exception? Wait()
+        /// <summary>Waits for this worker's part, or runs it on the caller when the worker has not started it.</summary>
+        public Exception? Finish(ref PanelMatrix.Job job, int parts)
         {
-            var target = Volatile.Read(ref _posted);
-            while (_done != target) Thread.SpinWait(8);
+            if (Interlocked.CompareExchange(ref _state, Idle, Posted) == Posted) job.Run(_part, parts);
+            else while (Volatile.Read(ref _state) != Idle) Thread.SpinWait(8);
             var failure = _failure;
             _failure = null;
             return failure;
@@ -85,23 +92,21 @@ internal static class DecodeWorkers
 
         void Loop()
         {
-            var seen = 0;
             var idle = Stopwatch.GetTimestamp();
             while (true)
             {
-                if (Volatile.Read(ref _posted) != seen)
+                if (Volatile.Read(ref _state) == Posted && Interlocked.CompareExchange(ref _state, Running, Posted) == Posted)
                 {
-                    seen = Volatile.Read(ref _posted);
                     try { s_job.Run(_part, s_parts); }
                     catch (Exception e) { _failure = e; }
-                    _done = seen;
+                    Volatile.Write(ref _state, Idle);
                     idle = Stopwatch.GetTimestamp();
                 }
                 else if (Stopwatch.GetTimestamp() - idle < SpinTicks) Thread.SpinWait(8);
                 else
                 {
                     Interlocked.Exchange(ref _sleeping, 1);
-                    if (Volatile.Read(ref _posted) == seen) _wake.Wait(Timeout.Infinite);
+                    if (Volatile.Read(ref _state) != Posted) _wake.Wait(Timeout.Infinite);
                     Interlocked.Exchange(ref _sleeping, 0);
                     idle = Stopwatch.GetTimestamp();
                 }
