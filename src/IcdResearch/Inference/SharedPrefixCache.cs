@@ -21,11 +21,13 @@ public sealed class SharedPrefixCache : IDisposable
     int[] _prefixOfRow = [];
     int _prefixLength;
     Tensor? _contiguousMask;   // Contiguous with padding: [rows,1,1,≥ positions] — the prompt's mask, then zeros
+    readonly Modeling.PanelMatrix?[] _packedKeys, _packedValues;   // per layer, built on first use by rows sharing a prompt
 
     public SharedPrefixCache(int layers, int initialCapacity = 64)
     {
         (_prefixKeys, _prefixValues, _keys, _values) = (new Tensor?[layers], new Tensor?[layers], new Tensor?[layers], new Tensor?[layers]);
         _lengths = new int[layers];
+        (_packedKeys, _packedValues) = (new Modeling.PanelMatrix?[layers], new Modeling.PanelMatrix?[layers]);
         _initialCapacity = Math.Max(1, initialCapacity);
     }
 
@@ -51,6 +53,30 @@ public sealed class SharedPrefixCache : IDisposable
 
     internal Tensor PrefixKeys(int layer) => (_prefixKeys[layer] ?? throw new InvalidOperationException("no prefix stored")).narrow(2, 0, _prefixLength);
     internal Tensor PrefixValues(int layer) => (_prefixValues[layer] ?? throw new InvalidOperationException("no prefix stored")).narrow(2, 0, _prefixLength);
+
+    /// <summary>
+    /// The stored prompts of <paramref name="layer"/> as panels for the decode threads: keys transposed, [prompts·kv_heads]
+    /// matrices Kᵀ [d,P], and values [prompts·kv_heads] matrices V [P,d]. Built on first use, dropped when the prompts change.
+    /// </summary>
+    internal (Modeling.PanelMatrix KeysT, Modeling.PanelMatrix Values) PackedPrefix(int layer)
+    {
+        if (_packedKeys[layer] is null || _packedValues[layer] is null)
+        {
+            using var scope = NewDisposeScope();
+            var (keys, values) = (PrefixKeys(layer), PrefixValues(layer));   // [U,kv,P,d]
+            var (u, kv, p, d) = (keys.shape[0], keys.shape[1], keys.shape[2], keys.shape[3]);
+            _packedKeys[layer] = new Modeling.PanelMatrix(keys.transpose(2, 3).reshape(u * kv, d, p));
+            _packedValues[layer] = new Modeling.PanelMatrix(values.reshape(u * kv, p, d));
+        }
+        return (_packedKeys[layer]!, _packedValues[layer]!);
+    }
+
+    void DropPacked()
+    {
+        foreach (var packed in _packedKeys.Concat(_packedValues)) packed?.Dispose();
+        Array.Clear(_packedKeys);
+        Array.Clear(_packedValues);
+    }
 
     /// <summary>When <see cref="Contiguous"/>: the additive mask [rows,1,1,<paramref name="positions"/>] over prompt and generated positions; null without padding.</summary>
     internal Tensor? ContiguousMask(long positions)
@@ -132,6 +158,7 @@ public sealed class SharedPrefixCache : IDisposable
     {
         var device = Positions?.device ?? _prefixKeys[0]?.device ?? CPU;
         if (Contiguous && rows.Distinct().Count() < rows.Length) SplitGenerated();
+        if (Contiguous) DropPacked();
         using (var index = tensor(rows, device: device))
         {
             if (Contiguous)   // row i keeps prompt i: the buffers' rows (prompt and generated part) are selected together
@@ -159,6 +186,7 @@ public sealed class SharedPrefixCache : IDisposable
         var used = prefixOfRow.Distinct().Order().ToArray();
         if (used.Length < (_prefixKeys[0]?.shape[0] ?? used.Length))
         {
+            DropPacked();
             using var keep = tensor(used.Select(u => (long)u).ToArray(), device: device);
             for (var layer = 0; layer < _keys.Length; layer++)
             {
@@ -203,6 +231,7 @@ public sealed class SharedPrefixCache : IDisposable
 
     public void Dispose()
     {
+        DropPacked();
         foreach (var t in _prefixKeys.Concat(_prefixValues).Concat(_keys).Concat(_values).Append(Positions).Append(PrefixMask).Append(_contiguousMask)) t?.Dispose();
         Groups?.Dispose();
         (Positions, PrefixMask, Groups, _contiguousMask) = (null, null, null, null);

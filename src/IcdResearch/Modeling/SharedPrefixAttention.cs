@@ -12,7 +12,9 @@ namespace IcdResearch.Modeling;
 /// Hydragen merges the two parts by their log-sum-exp; here the prefix and suffix scores of each row are concatenated
 /// and share one softmax (the same result, fewer ops), and only the weighted sum of values is split in two — so the
 /// output equals single-pass attention up to float rounding (the decoder's logits are tested against the module path
-/// to 1e-5).
+/// to 1e-5). The two prefix products run on the decode threads against the prompts' keys and values packed as
+/// <see cref="PanelMatrix"/> batches (<see cref="SharedPrefixCache.PackedPrefix"/>): with 8 rows they are compute-bound,
+/// and libtorch's batched GEMM ran them on one core at half the rate.
 /// </summary>
 internal static class SharedPrefixAttention
 {
@@ -30,9 +32,11 @@ internal static class SharedPrefixAttention
         q = q.mul(1.0 / Math.Sqrt(d));
         if (m == 1 && gather is null) return OwnPrefixes(q, keys, values, prefixKeys, prefixValues, cache.PrefixMask, p, s);
 
-        // Prefix scores: the m rows of each prompt become m·g query heads of that prompt → [U,kv,m·g,P].
+        // Prefix scores: the m rows of each prompt become m·g query heads of that prompt → [U,kv,m·g,P], on the decode
+        // threads against the prompt's packed keys (PanelMatrix).
+        var (packedKeysT, packedValues) = cache.PackedPrefix(layer);
         var slots = gather is null ? q : q.index_select(0, gather);
-        var prefixScores = slots.view(u, m, kv, g, d).transpose(1, 2).reshape(u, kv, m * g, d).matmul(prefixKeys.transpose(2, 3));
+        var prefixScores = packedKeysT.Multiply(slots.view(u, m, kv, g, d).transpose(1, 2).reshape(u * kv, m * g, d)).view(u, kv, m * g, p);
         if (cache.PrefixMask is { } mask) prefixScores.add_(mask);
         var prefixPerSlot = prefixScores.view(u, kv, m, g, p).transpose(1, 2);   // [U,m,kv,g,P]
         var suffixScores = q.matmul(keys.transpose(2, 3));                          // [B,kv,g,S]
@@ -44,7 +48,7 @@ internal static class SharedPrefixAttention
         // Weighted values: the prefix part regrouped per prompt (reading its values once), plus each row's suffix part.
         var prefixWeights = weights.narrow(3, 0, p);
         if (gather is not null) prefixWeights = prefixWeights.index_select(0, gather);
-        var prefixOut = prefixWeights.reshape(u, m, kv, g, p).transpose(1, 2).reshape(u, kv, m * g, p).matmul(prefixValues)
+        var prefixOut = packedValues.Multiply(prefixWeights.reshape(u, m, kv, g, p).transpose(1, 2).reshape(u * kv, m * g, p))
             .view(u, kv, m, g, d).transpose(1, 2);                                  // [U,m,kv,g,d]
         var output = weights.narrow(3, p, s).matmul(values);                       // [B,kv,g,d]
         return scatter is null
