@@ -45,6 +45,9 @@ public class BenchmarkTests
         var d = Benchmark.Decoding(model, tok, promptTokens: 8, newTokens: 3, rounds: 2, repeats: 1);
         Assert.Equal(model.parameters().Sum(p => p.numel()) * sizeof(float), d.WeightBytes);
         Assert.True(d.CopyBytesPerSecond > 0 && d.PrefillSeconds > 0 && d.SharedPrefixSeconds > 0 && d.SequentialSeconds > 0 && d.SharedPrefixGreedySeconds > 0);
+        // The per-token time is timed inside one generation, between its token choices (2 steps here): a positive,
+        // finite number of seconds (NaN, as with fewer than two choices, fails the range).
+        Assert.InRange(d.DecodeSecondsPerToken, 1e-9, 10);
     }
 
     [Fact]
