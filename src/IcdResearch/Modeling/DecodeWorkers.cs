@@ -7,9 +7,10 @@ namespace IcdResearch.Modeling;
 /// range and up to <see cref="Ways"/> − 1 background threads the others. A step issues ~17 multiplications of 10–60 µs
 /// each, too short for thread-pool hand-offs, so a worker spins on its next job for a millisecond after the last one
 /// (through the whole decode loop) and sleeps after that; a part a worker has not started by the time the caller is
-/// done is run by the caller (on a busy machine the split costs at most the one-thread time). <see cref="Ways"/> is per calling thread (set by
-/// <see cref="Inference.DecodeThreads"/> for the decode steps; 1 elsewhere); a second caller while the workers are busy
-/// computes its multiplication alone. Columns are independent, so the split never changes a result.
+/// done is run by the caller (on a busy machine the split costs at most the one-thread time). <see cref="Ways"/> is
+/// per calling thread (set by <see cref="Inference.DecodeThreads"/> for the decode steps; 1 elsewhere); a second caller
+/// while the workers are busy computes its multiplication alone. Columns are independent, so the split never changes
+/// a result.
 /// </summary>
 internal static class DecodeWorkers
 {
