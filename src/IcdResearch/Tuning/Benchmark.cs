@@ -178,13 +178,14 @@ public static class Benchmark
             return best;
         }
         var prefill = Best(() => generator.Generate([prompt], greedy with { MaxNewTokens = 1 }));
-        var (perToken, timedRuns) = (double.MaxValue, 0);
-        Best(() =>
+        double SecondsPerStep()
         {
             var clock = new StepClock(model.Config.VocabSize);
             generator.Generate([prompt], greedy with { Constraint = clock });
-            if (timedRuns++ > 0) perToken = Math.Min(perToken, clock.SecondsPerStep);   // the warm-up run is not timed
-        });
+            return clock.SecondsPerStep;
+        }
+        SecondsPerStep();   // warm-up, as in Best
+        var perToken = Enumerable.Range(0, repeats).Min(_ => SecondsPerStep());
         var shared = Best(() => generator.Generate(Enumerable.Repeat((IReadOnlyList<int>)prompt, rounds).ToList(), sampling));
         var sequential = Best(() =>
         {
