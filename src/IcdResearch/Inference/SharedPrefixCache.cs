@@ -78,7 +78,15 @@ public sealed class SharedPrefixCache : IDisposable
         Array.Clear(_packedValues);
     }
 
-    /// <summary>When <see cref="Contiguous"/>: the additive mask [rows,1,1,<paramref name="positions"/>] over prompt and generated positions; null without padding.</summary>
+    /// <summary>When <see cref="Contiguous"/>: the rows' key and value buffers [rows,kv,capacity,d] of <paramref name="layer"/> (contiguous; prompt, then generated positions).</summary>
+    internal (Tensor Keys, Tensor Values) ContiguousBuffers(int layer) => Contiguous
+        ? (_prefixKeys[layer]!, _prefixValues[layer]!)
+        : throw new InvalidOperationException("the cache is not contiguous");
+
+    /// <summary>
+    /// When <see cref="Contiguous"/>: the additive mask [rows,1,1,≥ <paramref name="positions"/>] (contiguous) over prompt
+    /// and generated positions, of which the first <paramref name="positions"/> apply; null without padding.
+    /// </summary>
     internal Tensor? ContiguousMask(long positions)
     {
         if (PrefixMask is null) return null;
@@ -89,7 +97,7 @@ public sealed class SharedPrefixCache : IDisposable
             var rows = PrefixMask.shape[0];
             _contiguousMask = cat([PrefixMask, zeros([rows, 1, 1, width - _prefixLength], PrefixMask.dtype, PrefixMask.device)], 3).DetachFromDisposeScope();
         }
-        return _contiguousMask.narrow(3, 0, positions);
+        return _contiguousMask;
     }
 
     /// <summary>Stores one prompt per row: the prefill's keys/values [prompts,kv,P,d] of <paramref name="layer"/> and (once) the padding mask.</summary>

@@ -38,7 +38,10 @@ internal sealed class TokenChooser(int vocabulary, int logitsWidth, GenerationOp
             for (var t = 0; t < vocabulary; t++) _candidates[count++] = t;
             return count;
         }
-        foreach (var t in allowed) if (t >= 0 && t < vocabulary) _candidates[count++] = t;
+        if (allowed is int[] array)   // what the constraints hand out: read as a span, not through the list interface
+            foreach (var t in array.AsSpan()) { if (t >= 0 && t < vocabulary) _candidates[count++] = t; }
+        else
+            foreach (var t in allowed) if (t >= 0 && t < vocabulary) _candidates[count++] = t;
         foreach (var t in stops) if (t >= 0 && t < vocabulary && !Contains(count, t)) _candidates[count++] = t;
         return count;
     }

@@ -173,12 +173,10 @@ public sealed class FusedDecoder : IDisposable
             var layer = _layers[l];
             var y = layer.Qkv.Multiply(Norm(x), layer.QkvBias);
             var qk = y.narrow(1, 0, width).mul(cos).addcmul_(y.narrow(1, width + kvd, width), sin, One);
-            // One query per row: each key/value head's group of query heads is a [groups, d] block (no K/V copies).
-            var q = qk.narrow(1, 0, qd).view(b, _kvHeads, groups, _headDim);
             var (k, v) = cache.Append(l, qk.narrow(1, qd, kvd).view(b, _kvHeads, 1, _headDim), y.narrow(1, width, kvd).view(b, _kvHeads, 1, _headDim));
-            var attended = cache.Contiguous   // each row its own prompt, generated keys right after it: one attention call
-                ? nn.functional.scaled_dot_product_attention(q, k, v, mask).view(b, qd)
-                : SharedPrefixAttention.Step(q, k, v, cache, l);
+            var attended = cache.Contiguous   // each row its own prompt, generated keys right after it: one pass over [prompt; generated]
+                ? DecodeAttention.Step(qk, 0, cache.ContiguousBuffers(l).Keys, cache.ContiguousBuffers(l).Values, (int)seen, mask, groups)
+                : SharedPrefixAttention.Step(qk.narrow(1, 0, qd).view(b, _kvHeads, groups, _headDim), k, v, cache, l);
             x = Residual(x, attended, layer.Out, layer.OutBias);
             var gu = layer.GateUp.Multiply(Norm(x), layer.GateUpBias);
             x = Residual(x, nn.functional.silu(gu.narrow(1, 0, _intermediate)).mul_(gu.narrow(1, _intermediate, _intermediate)), layer.Down, layer.DownBias);

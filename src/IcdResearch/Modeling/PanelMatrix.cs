@@ -82,13 +82,14 @@ public sealed unsafe class PanelMatrix : IDisposable
     static float* Pointer(Tensor t) => (float*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(t.bytes));
 
     /// <summary>One multiplication (of each of <c>batch</c> matrices), split into ranges of whole panels (part p of n).</summary>
-    internal readonly struct Job(float* a, int m, int k, float* panels, int n, float* y, float* start, int startStride, int panelCount, int batch)
+    internal readonly struct Job(float* a, int m, int k, float* panels, int n, float* y, float* start, int startStride, int panelCount, int batch) : IDecodeJob
     {
-        public int PanelCount => panelCount * batch;
+        public int PartCount => panelCount * batch;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // fully optimised from the first call (no tier-0 kernel in a short run)
         public void Run(int part, int parts)
         {
-            var total = PanelCount;
+            var total = PartCount;
             var (from, to) = ((int)((long)total * part / parts), (int)((long)total * (part + 1) / parts));
             for (var g = from; g < to; g++)
             {
@@ -98,6 +99,7 @@ public sealed unsafe class PanelMatrix : IDisposable
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         void Panel(int p)
         {
             var c = p * Width;
@@ -119,6 +121,7 @@ public sealed unsafe class PanelMatrix : IDisposable
         }
 
         /// <summary>Rows r…r+7, columns c…c+15 with AVX-512: one 16-float register per row, one panel load per k for all eight.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         void EightRows(int r, int c, float* w)
         {
             var depth = k;
@@ -160,6 +163,7 @@ public sealed unsafe class PanelMatrix : IDisposable
             x7.Store(y0 + 7 * n);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         void OneRow512(int r, int c, float* w)
         {
             var depth = k;
@@ -171,6 +175,7 @@ public sealed unsafe class PanelMatrix : IDisposable
 
         /// <summary>Without AVX-512: rows r…r+3, columns c…c+15 in 8 accumulators of 8 floats.</summary>
         /// <remarks>No calls in here: ymm registers do not survive calls (SysV), so any call would push the accumulators to the stack.</remarks>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         void FourRows(int r, int c, float* w)
         {
             var depth = k;
@@ -220,6 +225,7 @@ public sealed unsafe class PanelMatrix : IDisposable
             x31.Store(y0 + 3 * n + 8);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         void OneRow(int r, int c, float* w)
         {
             var depth = k;
@@ -244,6 +250,7 @@ public sealed unsafe class PanelMatrix : IDisposable
         }
 
         /// <summary>The last, narrower panel: the same FMA chains, one element at a time.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         void PartialPanel(int c, int width, float* w)
         {
             for (var r = 0; r < m; r++)
