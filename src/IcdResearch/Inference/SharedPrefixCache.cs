@@ -104,9 +104,9 @@ public sealed class SharedPrefixCache : IDisposable
     internal void StorePrefix(int layer, Tensor keys, Tensor values, Tensor? mask)
     {
         if (_lengths[layer] != 0 || _prefixKeys[layer] is not null) throw new InvalidOperationException("the prefix is stored once, before any generated token");
-        _prefixKeys[layer] = Grow(null, keys, (int)keys.shape[2] + _initialCapacity, 0);
+        _prefixKeys[layer] = Empty(keys, (int)keys.shape[2] + _initialCapacity);
         _prefixKeys[layer]!.narrow(2, 0, keys.shape[2]).copy_(keys);
-        _prefixValues[layer] = Grow(null, values, (int)values.shape[2] + _initialCapacity, 0);
+        _prefixValues[layer] = Empty(values, (int)values.shape[2] + _initialCapacity);
         _prefixValues[layer]!.narrow(2, 0, values.shape[2]).copy_(values);
         if (layer != 0) return;
         _prefixLength = (int)keys.shape[2];
@@ -116,47 +116,77 @@ public sealed class SharedPrefixCache : IDisposable
         SetGroups(keys.device);
     }
 
-    /// <summary>Appends this step's keys/values [rows,kv,1,d] of <paramref name="layer"/>; returns the rows' generated ones [rows,kv,S,d].</summary>
-    internal (Tensor Keys, Tensor Values) Append(int layer, Tensor keys, Tensor values)
+    /// <summary>
+    /// Appends one generated position per row to <paramref name="layer"/>: row r's keys (kv heads × d floats, head by head)
+    /// at <paramref name="keys"/> + r·<paramref name="keyStride"/>, its values likewise. Buffers grow geometrically when full.
+    /// </summary>
+    internal unsafe void AppendStep(int layer, int rows, int kv, int d, float* keys, int keyStride, float* values, int valueStride)
     {
         var length = _lengths[layer];
-        var needed = length + (int)keys.shape[2];
+        Tensor keyBuffer, valueBuffer;
+        int position;
         if (Contiguous)
         {
-            var end = _prefixLength + needed;
+            var end = _prefixLength + length + 1;
             if (_prefixKeys[layer]!.shape[2] < end)
             {
-                var width = _prefixLength + Math.Max(needed, 2 * length);
-                _prefixKeys[layer] = Grow(_prefixKeys[layer], keys, width, _prefixLength + length);
-                _prefixValues[layer] = Grow(_prefixValues[layer], values, width, _prefixLength + length);
+                var width = _prefixLength + Math.Max(length + 1, 2 * length);
+                _prefixKeys[layer] = Grow(_prefixKeys[layer]!, width, _prefixLength + length);
+                _prefixValues[layer] = Grow(_prefixValues[layer]!, width, _prefixLength + length);
             }
-            _prefixKeys[layer]!.narrow(2, _prefixLength + length, keys.shape[2]).copy_(keys);
-            _prefixValues[layer]!.narrow(2, _prefixLength + length, values.shape[2]).copy_(values);
-            _lengths[layer] = needed;
-            return (_prefixKeys[layer]!.narrow(2, 0, end), _prefixValues[layer]!.narrow(2, 0, end));
+            (keyBuffer, valueBuffer, position) = (_prefixKeys[layer]!, _prefixValues[layer]!, _prefixLength + length);
         }
-        if (_keys[layer] is null || _keys[layer]!.shape[2] < needed)
+        else
         {
-            var capacity = Math.Max(needed, Math.Max(_initialCapacity, 2 * (int)(_keys[layer]?.shape[2] ?? 0)));
-            _keys[layer] = Grow(_keys[layer], keys, capacity, length);
-            _values[layer] = Grow(_values[layer], values, capacity, length);
+            if (_keys[layer] is null)
+            {
+                _keys[layer] = zeros([rows, kv, _initialCapacity, d], _prefixKeys[layer]!.dtype, _prefixKeys[layer]!.device).DetachFromDisposeScope();
+                _values[layer] = zeros([rows, kv, _initialCapacity, d], _prefixKeys[layer]!.dtype, _prefixKeys[layer]!.device).DetachFromDisposeScope();
+            }
+            if (_keys[layer]!.shape[2] < length + 1)
+            {
+                var capacity = Math.Max(length + 1, 2 * (int)_keys[layer]!.shape[2]);
+                _keys[layer] = Grow(_keys[layer]!, capacity, length);
+                _values[layer] = Grow(_values[layer]!, capacity, length);
+            }
+            (keyBuffer, valueBuffer, position) = (_keys[layer]!, _values[layer]!, length);
         }
-        _keys[layer]!.narrow(2, length, keys.shape[2]).copy_(keys);
-        _values[layer]!.narrow(2, length, values.shape[2]).copy_(values);
-        _lengths[layer] = needed;
-        return (_keys[layer]!.narrow(2, 0, needed), _values[layer]!.narrow(2, 0, needed));
+        if (keyBuffer.shape[0] != rows || keyBuffer.shape[1] != kv || keyBuffer.shape[3] != d)
+            throw new ArgumentException($"{rows} rows × {kv} heads × {d} do not fit the cache's [{string.Join(",", keyBuffer.shape)}]");
+        var capacityOf = (int)keyBuffer.shape[2];
+        float* k = Floats(keyBuffer), v = Floats(valueBuffer);
+        var bytes = (long)d * sizeof(float);
+        for (var r = 0; r < rows; r++)
+            for (var h = 0; h < kv; h++)
+            {
+                var at = (((long)r * kv + h) * capacityOf + position) * d;
+                Buffer.MemoryCopy(keys + (long)r * keyStride + (long)h * d, k + at, bytes, bytes);
+                Buffer.MemoryCopy(values + (long)r * valueStride + (long)h * d, v + at, bytes, bytes);
+            }
+        _lengths[layer] = length + 1;
     }
 
-    static Tensor Grow(Tensor? old, Tensor like, int capacity, int length)
+    /// <summary>When not <see cref="Contiguous"/>: the rows' generated keys and values of <paramref name="layer"/>, [rows,kv,S,d] views.</summary>
+    internal (Tensor Keys, Tensor Values) Generated(int layer) => !Contiguous && _keys[layer] is { } keys
+        ? (keys.narrow(2, 0, _lengths[layer]), _values[layer]!.narrow(2, 0, _lengths[layer]))
+        : throw new InvalidOperationException("no generated keys stored apart from the prompts");
+
+    /// <summary>Per-step working buffers of the decoder that fills this cache (reused by its steps, disposed with the cache).</summary>
+    internal IDisposable? Scratch { get; set; }
+
+    static unsafe float* Floats(Tensor t) => (float*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(t.bytes));
+
+    /// <summary>A buffer like <paramref name="old"/> with <paramref name="capacity"/> positions holding its first <paramref name="length"/>; disposes the old one.</summary>
+    static Tensor Grow(Tensor old, int capacity, int length)
     {
-        var buffer = zeros([like.shape[0], like.shape[1], capacity, like.shape[3]], like.dtype, like.device).DetachFromDisposeScope();
-        if (old is not null)
-        {
-            buffer.narrow(2, 0, length).copy_(old.narrow(2, 0, length));
-            old.Dispose();
-        }
+        var buffer = zeros([old.shape[0], old.shape[1], capacity, old.shape[3]], old.dtype, old.device).DetachFromDisposeScope();
+        buffer.narrow(2, 0, length).copy_(old.narrow(2, 0, length));
+        old.Dispose();
         return buffer;
     }
+
+    static Tensor Empty(Tensor like, int capacity) =>
+        zeros([like.shape[0], like.shape[1], capacity, like.shape[3]], like.dtype, like.device).DetachFromDisposeScope();
 
     /// <summary>
     /// Keeps the given rows, in that order: drops sequences that finished, or repeats a row so that several
@@ -240,6 +270,8 @@ public sealed class SharedPrefixCache : IDisposable
     public void Dispose()
     {
         DropPacked();
+        Scratch?.Dispose();
+        Scratch = null;
         foreach (var t in _prefixKeys.Concat(_prefixValues).Concat(_keys).Concat(_values).Append(Positions).Append(PrefixMask).Append(_contiguousMask)) t?.Dispose();
         Groups?.Dispose();
         (Positions, PrefixMask, Groups, _contiguousMask) = (null, null, null, null);

@@ -31,10 +31,21 @@ internal static unsafe class DecodeAttention
             || length < 1 || length > capacity || (mask is not null && (!mask.is_contiguous() || mask.shape[^1] < length || mask.shape[0] != b)))
             throw new ArgumentException("DecodeAttention.Step: shapes or layouts do not fit");
         var output = empty(b, kv * groups * d, ScalarType.Float32);
-        var job = new Job(Pointer(q) + qOffset, (int)q.shape[1], Pointer(keys), Pointer(values), kv * capacity * d, capacity * d, length,
-            mask is null ? null : Pointer(mask), mask is null ? 0 : (int)mask.shape[^1], Pointer(output), b, kv, groups, d, (float)(1.0 / Math.Sqrt(d)));
-        DecodeWorkers.Run(ref job);
+        Run(Pointer(q) + qOffset, (int)q.shape[1], Pointer(keys), Pointer(values), capacity, length,
+            mask is null ? null : Pointer(mask), mask is null ? 0 : (int)mask.shape[^1], Pointer(output), b, kv, groups, d);
         return output;
+    }
+
+    /// <summary>
+    /// The same on raw memory: row r's query heads at q + r·<paramref name="qStride"/>; keys and values
+    /// [rows,kv,capacity,d]; the mask's row r at mask + r·<paramref name="maskStride"/> (or null); output [rows,kv·g·d].
+    /// </summary>
+    internal static void Run(float* q, int qStride, float* keys, float* values, int capacity, int length, float* mask, int maskStride,
+        float* output, int rows, int kv, int groups, int d)
+    {
+        var job = new Job(q, qStride, keys, values, kv * capacity * d, capacity * d, length, mask, maskStride, output, rows, kv, groups, d,
+            (float)(1.0 / Math.Sqrt(d)));
+        DecodeWorkers.Run(ref job);
     }
 
     static float* Pointer(Tensor t) => (float*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(t.bytes));

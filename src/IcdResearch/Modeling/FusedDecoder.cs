@@ -1,4 +1,7 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using IcdResearch.Inference;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -11,9 +14,10 @@ namespace IcdResearch.Modeling;
 /// one addcmul, no concatenations), one gate/up matrix, each RMSNorm weight folded into the matmul after it, and cos/sin
 /// tables per position. The projections are stored as <see cref="PanelMatrix"/> panels: a decode step's few rows
 /// multiply them on the decode threads at the memory bandwidth (the residual is the start value of the o and down
-/// products), and the prefill's many rows use libtorch's GEMM on the unpacked matrices. A decode step keeps the hidden
-/// state 2-D ([B,H]) and runs about 30 tensor ops per layer; while each row continues its own prompt its attention is one call over
-/// [prompt; generated], and rows that continue the same prompt read its keys and values once
+/// products), and the prefill's many rows use libtorch's GEMM on the unpacked matrices. A decode step runs on raw
+/// memory instead of ~40 TorchSharp calls per layer: per-step row buffers kept in the cache, RMSNorm/RoPE/SwiGLU with TensorPrimitives, the new keys and values
+/// copied into the cache; while each row continues its own prompt its attention is one pass over [prompt; generated]
+/// (<see cref="DecodeAttention"/>), and rows that continue the same prompt read its keys and values once
 /// (<see cref="SharedPrefixCache"/>, <see cref="SharedPrefixAttention"/>). Checkpoints and training keep the HF modules; this only reads them. Logits equal the
 /// module path's up to float rounding (tested to 1e-5). Supports fp32 Qwen2/Llama layouts with plain
 /// <see cref="Linear"/> projections; other models (Qwen3 q/k norms, LoRA or NF4 projections, other dtypes) decode
@@ -153,47 +157,143 @@ public sealed class FusedDecoder : IDisposable
     }
 
     /// <summary>
-    /// One decoding step: token ids [B] (one per row of <paramref name="cache"/>) appended to it; returns next-token
-    /// logits [B,V]. Rows continuing the same prompt read its stored keys and values once (<see cref="SharedPrefixAttention"/>).
+    /// One decoding step: token ids [B] (int64, one per row of <paramref name="cache"/>) appended to it; returns next-token
+    /// logits [B,V]. Runs on the raw memory of per-step buffers kept in the cache (no tensor ops but the logits'
+    /// allocation): RMSNorm, RoPE, the SwiGLU product and the cache append on the calling thread, the projections
+    /// (<see cref="PanelMatrix.MultiplyInto"/>) and the attention of rows with their own prompts (<see cref="DecodeAttention"/>)
+    /// on the decode threads. Rows continuing the same prompt read its stored keys and values once (<see cref="SharedPrefixAttention"/>).
     /// </summary>
-    public Tensor Step(Tensor ids, SharedPrefixCache cache)
+    public unsafe Tensor Step(Tensor ids, SharedPrefixCache cache)
     {
-        using var scope = NewDisposeScope();
-        var b = ids.shape[0];
         var positions = cache.Positions ?? throw new InvalidOperationException("Step needs a cache filled by Prefill");
+        if (ids.dtype != ScalarType.Int64 || ids.dim() != 1 || ids.shape[0] != positions.shape[0] || ids.device_type != DeviceType.CPU)
+            throw new ArgumentException($"Step takes one int64 CPU token id per cached row ({positions.shape[0]}), got [{string.Join(",", ids.shape)}] {ids.dtype}");
+        var b = (int)ids.shape[0];
         var seen = cache.PrefixLength + cache.Length + 1;
         EnsurePositions(seen);   // bounds every row's position
+        if (cache.Scratch is not StepBuffers buffers || buffers.Rows != b)
+        {
+            cache.Scratch?.Dispose();
+            cache.Scratch = buffers = new StepBuffers(b, _hidden, 2 * (_heads + _kvHeads) * _headDim + _kvHeads * _headDim, (_heads + _kvHeads) * _headDim, _heads * _headDim, _intermediate);
+        }
+        var (width, qd, kvd, groups) = ((_heads + _kvHeads) * _headDim, _heads * _headDim, _kvHeads * _headDim, _heads / _kvHeads);
+        var qkvWidth = 2 * width + kvd;   // rows of Qkv: q, k, v, then q and k with halves swapped
+        long* id = Longs(ids), position = Longs(positions);
+        float* x = buffers.X, normed = buffers.Normed, y = buffers.Y, qk = buffers.Qk, attended = buffers.Attended, gateUp = buffers.GateUp, act = buffers.Act;
+        var embed = Floats(_embed);
+        var vocabulary = _embed.shape[0];
+        for (var r = 0; r < b; r++)
+        {
+            if ((ulong)id[r] >= (ulong)vocabulary) throw new ArgumentException($"token id {id[r]} is outside the model vocabulary [0, {vocabulary})");
+            Buffer.MemoryCopy(embed + id[r] * _hidden, x + (long)r * _hidden, _hidden * sizeof(float), _hidden * sizeof(float));
+        }
+        float* cos = Floats(_cos!), sin = Floats(_sin!);
         var mask = cache.Contiguous ? cache.ContiguousMask(seen) : null;
-        var width = (_heads + _kvHeads) * _headDim;
-        var (cos, sin) = (_cos!.index_select(0, positions), _sin!.index_select(0, positions));
-        var x = _embed.index_select(0, ids);
-        var (qd, kvd, groups) = (_heads * _headDim, _kvHeads * _headDim, _heads / _kvHeads);
+        var maskData = Floats(mask);
+        var maskStride = mask is null ? 0 : (int)mask.shape[3];
         for (var l = 0; l < _layers.Length; l++)
         {
             var layer = _layers[l];
-            var y = layer.Qkv.Multiply(Norm(x), layer.QkvBias);
-            var qk = y.narrow(1, 0, width).mul(cos).addcmul_(y.narrow(1, width + kvd, width), sin, One);
-            var (k, v) = cache.Append(l, qk.narrow(1, qd, kvd).view(b, _kvHeads, 1, _headDim), y.narrow(1, width, kvd).view(b, _kvHeads, 1, _headDim));
-            var attended = cache.Contiguous   // each row its own prompt, generated keys right after it: one pass over [prompt; generated]
-                ? DecodeAttention.Step(qk, 0, cache.ContiguousBuffers(l).Keys, cache.ContiguousBuffers(l).Values, (int)seen, mask, groups)
-                : SharedPrefixAttention.Step(qk.narrow(1, 0, qd).view(b, _kvHeads, groups, _headDim), k, v, cache, l);
-            x = Residual(x, attended, layer.Out, layer.OutBias);
-            var gu = layer.GateUp.Multiply(Norm(x), layer.GateUpBias);
-            x = Residual(x, nn.functional.silu(gu.narrow(1, 0, _intermediate)).mul_(gu.narrow(1, _intermediate, _intermediate)), layer.Down, layer.DownBias);
+            Norm(x, normed, b, _hidden);
+            layer.Qkv.MultiplyInto(normed, b, Floats(layer.QkvBias), 0, y);
+            for (var r = 0; r < b; r++)   // RoPE (Su et al. 2021): x·cos + swap(x)·sin, sin signed per half
+            {
+                float* row = y + (long)r * qkvWidth, rotated = qk + (long)r * width;
+                var at = position[r] * width;
+                var into = new Span<float>(rotated, width);
+                TensorPrimitives.Multiply(new ReadOnlySpan<float>(row, width), new ReadOnlySpan<float>(cos + at, width), into);
+                TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>(row + width + kvd, width), new ReadOnlySpan<float>(sin + at, width), into, into);
+            }
+            cache.AppendStep(l, b, _kvHeads, _headDim, qk + qd, width, y + width, qkvWidth);
+            if (cache.Contiguous)   // each row its own prompt, generated keys right after it: one pass over [prompt; generated]
+            {
+                var (keys, values) = cache.ContiguousBuffers(l);
+                DecodeAttention.Run(qk, width, Floats(keys), Floats(values), (int)keys.shape[2], (int)seen, maskData, maskStride, attended, b, _kvHeads, groups, _headDim);
+            }
+            else
+            {
+                using var scope = NewDisposeScope();
+                var (keys, values) = cache.Generated(l);
+                var q = buffers.QkTensor.narrow(1, 0, qd).view(b, _kvHeads, groups, _headDim);
+                var shared = SharedPrefixAttention.Step(q, keys, values, cache, l).contiguous();
+                Buffer.MemoryCopy(Floats(shared), attended, (long)b * qd * sizeof(float), (long)b * qd * sizeof(float));
+            }
+            layer.Out.MultiplyInto(attended, b, x, _hidden, x);   // the residual is the product's start value
+            AddBias(x, layer.OutBias, b, _hidden);
+            Norm(x, normed, b, _hidden);
+            layer.GateUp.MultiplyInto(normed, b, Floats(layer.GateUpBias), 0, gateUp);
+            for (var r = 0; r < b; r++)   // SwiGLU (Shazeer 2020): silu(gate) · up
+            {
+                var gate = new ReadOnlySpan<float>(gateUp + (long)r * 2 * _intermediate, _intermediate);
+                var up = new ReadOnlySpan<float>(gateUp + ((long)r * 2 + 1) * _intermediate, _intermediate);
+                var into = new Span<float>(act + (long)r * _intermediate, _intermediate);
+                TensorPrimitives.Sigmoid(gate, into);
+                TensorPrimitives.Multiply(into, gate, into);
+                TensorPrimitives.Multiply(into, up, into);
+            }
+            layer.Down.MultiplyInto(act, b, x, _hidden, x);
+            AddBias(x, layer.DownBias, b, _hidden);
         }
-        positions.add_(1);
-        return _head.Multiply(Norm(x)).MoveToOuterDisposeScope();
+        Norm(x, normed, b, _hidden);
+        var logits = empty(b, _head.Outputs, ScalarType.Float32);
+        _head.MultiplyInto(normed, b, null, 0, Floats(logits));
+        for (var r = 0; r < b; r++) position[r]++;
+        return logits;
+    }
+
+    /// <summary>RMSNorm of each row without its weight (folded into the next matmul): x·(mean(x²) + ε)^−½.</summary>
+    unsafe void Norm(float* x, float* into, int rows, int width)
+    {
+        for (var r = 0; r < rows; r++)
+        {
+            var row = new ReadOnlySpan<float>(x + (long)r * width, width);
+            var scale = 1f / MathF.Sqrt(TensorPrimitives.SumOfSquares(row) / width + (float)_eps);
+            TensorPrimitives.Multiply(row, scale, new Span<float>(into + (long)r * width, width));
+        }
+    }
+
+    static unsafe void AddBias(float* x, Tensor? bias, int rows, int width)
+    {
+        if (bias is null) return;
+        var add = new ReadOnlySpan<float>(Floats(bias), width);
+        for (var r = 0; r < rows; r++) TensorPrimitives.Add(new ReadOnlySpan<float>(x + (long)r * width, width), add, new Span<float>(x + (long)r * width, width));
+    }
+
+    static unsafe float* Floats(Tensor? t) => t is null ? null : (float*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(t.bytes));
+    static unsafe long* Longs(Tensor t) => (long*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(t.bytes));
+
+    /// <summary>A step's working rows (fp32 tensors, so the shared-prefix attention can take views of them), for one batch size.</summary>
+    sealed unsafe class StepBuffers : IDisposable
+    {
+        readonly Tensor[] _all;
+        public int Rows { get; }
+        public Tensor QkTensor { get; }
+        public float* X { get; }
+        public float* Normed { get; }
+        public float* Y { get; }
+        public float* Qk { get; }
+        public float* Attended { get; }
+        public float* GateUp { get; }
+        public float* Act { get; }
+
+        public StepBuffers(int rows, int hidden, int qkvWidth, int rotatedWidth, int queryWidth, int intermediate)
+        {
+            Rows = rows;
+            Tensor Rows2(int width) => empty(rows, width, ScalarType.Float32).DetachFromDisposeScope();
+            var (x, normed, y, qk, attended, gateUp, act) = (Rows2(hidden), Rows2(hidden), Rows2(qkvWidth), Rows2(rotatedWidth), Rows2(queryWidth), Rows2(2 * intermediate), Rows2(intermediate));
+            _all = [x, normed, y, qk, attended, gateUp, act];
+            QkTensor = qk;
+            X = Floats(x); Normed = Floats(normed); Y = Floats(y); Qk = Floats(qk); Attended = Floats(attended); GateUp = Floats(gateUp); Act = Floats(act);
+        }
+
+        public void Dispose()
+        {
+            foreach (var t in _all) t.Dispose();
+        }
     }
 
     /// <summary>RMSNorm without its weight (folded into the next matmul): x·rsqrt(mean(x²) + ε), in fp32 like HF.</summary>
     Tensor Norm(Tensor x) => x * x.square().mean([-1], keepdim: true).add_(_eps).rsqrt_();
-
-    /// <summary>x + a·Wᵀ (+ bias) for 2-D x [B,H] and a [B,in]: the residual is the multiplication's start value.</summary>
-    static Tensor Residual(Tensor x, Tensor a, PanelMatrix weight, Tensor? bias)
-    {
-        var y = weight.Multiply(a, x);
-        return bias is null ? y : y.add_(bias);
-    }
 
     /// <summary>a·Wᵀ (+ bias) over many rows (the prefill): libtorch's GEMM on the unpacked weight.</summary>
     static Tensor Linear(Tensor a, PanelMatrix weight, Tensor? bias)

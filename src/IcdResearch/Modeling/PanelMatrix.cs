@@ -22,6 +22,8 @@ public sealed unsafe class PanelMatrix : IDisposable
 {
     const int Width = 16;
     readonly Tensor _panels;   // [B,P,K,16] fp32, CPU, contiguous
+    readonly float* _data;     // _panels' storage (fixed for its lifetime)
+    readonly int _panelCount;  // P
 
     /// <summary>Number of matrices (1 for a projection; the prompts × key/value heads of a shared prefix).</summary>
     public int Batch { get; }
@@ -39,6 +41,8 @@ public sealed unsafe class PanelMatrix : IDisposable
         var panels = (Outputs + Width - 1) / Width;
         _panels = nn.functional.pad(batched, [0, panels * Width - Outputs]).view(Batch, Inputs, panels, Width).permute(0, 2, 1, 3)
             .contiguous().DetachFromDisposeScope();
+        _data = Pointer(_panels);
+        _panelCount = panels;
     }
 
     /// <summary>Wᵀ [K,N] as a fresh tensor (for libtorch GEMMs over many rows: the prefill); a single matrix only.</summary>
@@ -68,10 +72,22 @@ public sealed unsafe class PanelMatrix : IDisposable
             if (!start.is_contiguous()) start = start.contiguous();
         }
         var y = empty(batched ? [Batch, m, Outputs] : [m, Outputs], ScalarType.Float32);
-        var job = new Job(Pointer(a), m, Inputs, Pointer(_panels), Outputs, Pointer(y), start is null ? null : Pointer(start),
-            rowsOfStart ? Outputs : 0, (int)_panels.shape[1], Batch);
+        var job = new Job(Pointer(a), m, Inputs, _data, Outputs, Pointer(y), start is null ? null : Pointer(start),
+            rowsOfStart ? Outputs : 0, _panelCount, Batch);
         DecodeWorkers.Run(ref job);
         return y.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// y = start + a·Wᵀ on raw rows (a single matrix): a [m,K] and y [m,N] row-major; start null (zero), a bias [N]
+    /// (<paramref name="startStride"/> 0) or rows [m,N] (stride N) — which may be y itself (each element's start is read
+    /// before it is written), but a must not overlap y. The decode step's form of <see cref="Multiply"/>: no tensors.
+    /// </summary>
+    internal void MultiplyInto(float* a, int m, float* start, int startStride, float* y)
+    {
+        if (Batch != 1) throw new InvalidOperationException("MultiplyInto is for a single matrix");
+        var job = new Job(a, m, Inputs, _data, Outputs, y, start, startStride, _panelCount, 1);
+        DecodeWorkers.Run(ref job);
     }
 
     /// <summary>a·b + c rounded once (x86 FMA instruction where available; the same value either way).</summary>
