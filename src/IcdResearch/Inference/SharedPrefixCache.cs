@@ -21,13 +21,11 @@ public sealed class SharedPrefixCache : IDisposable
     int[] _prefixOfRow = [];
     int _prefixLength;
     Tensor? _contiguousMask;   // Contiguous with padding: [rows,1,1,≥ positions] — the prompt's mask, then zeros
-    readonly Modeling.PanelMatrix?[] _packedKeys, _packedValues;   // per layer, built on first use by rows sharing a prompt
 
     public SharedPrefixCache(int layers, int initialCapacity = 64)
     {
         (_prefixKeys, _prefixValues, _keys, _values) = (new Tensor?[layers], new Tensor?[layers], new Tensor?[layers], new Tensor?[layers]);
         _lengths = new int[layers];
-        (_packedKeys, _packedValues) = (new Modeling.PanelMatrix?[layers], new Modeling.PanelMatrix?[layers]);
         _initialCapacity = Math.Max(1, initialCapacity);
     }
 
@@ -51,32 +49,9 @@ public sealed class SharedPrefixCache : IDisposable
 
     internal PrefixGroups? Groups { get; private set; }
 
-    internal Tensor PrefixKeys(int layer) => (_prefixKeys[layer] ?? throw new InvalidOperationException("no prefix stored")).narrow(2, 0, _prefixLength);
-    internal Tensor PrefixValues(int layer) => (_prefixValues[layer] ?? throw new InvalidOperationException("no prefix stored")).narrow(2, 0, _prefixLength);
-
-    /// <summary>
-    /// The stored prompts of <paramref name="layer"/> as panels for the decode threads: keys transposed, [prompts·kv_heads]
-    /// matrices Kᵀ [d,P], and values [prompts·kv_heads] matrices V [P,d]. Built on first use, dropped when the prompts change.
-    /// </summary>
-    internal (Modeling.PanelMatrix KeysT, Modeling.PanelMatrix Values) PackedPrefix(int layer)
-    {
-        if (_packedKeys[layer] is null || _packedValues[layer] is null)
-        {
-            using var scope = NewDisposeScope();
-            var (keys, values) = (PrefixKeys(layer), PrefixValues(layer));   // [U,kv,P,d]
-            var (u, kv, p, d) = (keys.shape[0], keys.shape[1], keys.shape[2], keys.shape[3]);
-            _packedKeys[layer] = new Modeling.PanelMatrix(keys.transpose(2, 3).reshape(u * kv, d, p));
-            _packedValues[layer] = new Modeling.PanelMatrix(values.reshape(u * kv, p, d));
-        }
-        return (_packedKeys[layer]!, _packedValues[layer]!);
-    }
-
-    void DropPacked()
-    {
-        foreach (var packed in _packedKeys.Concat(_packedValues)) packed?.Dispose();
-        Array.Clear(_packedKeys);
-        Array.Clear(_packedValues);
-    }
+    /// <summary>The stored prompts' key and value buffers [prompts,kv,capacity,d] of <paramref name="layer"/> (contiguous; the first <see cref="PrefixLength"/> positions hold the prompts).</summary>
+    internal (Tensor Keys, Tensor Values) PrefixBuffers(int layer) =>
+        (_prefixKeys[layer] ?? throw new InvalidOperationException("no prefix stored"), _prefixValues[layer]!);
 
     /// <summary>When <see cref="Contiguous"/>: the rows' key and value buffers [rows,kv,capacity,d] of <paramref name="layer"/> (contiguous; prompt, then generated positions).</summary>
     internal (Tensor Keys, Tensor Values) ContiguousBuffers(int layer) => Contiguous
@@ -113,7 +88,7 @@ public sealed class SharedPrefixCache : IDisposable
         Contiguous = true;
         PrefixMask = mask?.clone().DetachFromDisposeScope();
         _prefixOfRow = Enumerable.Range(0, (int)keys.shape[0]).ToArray();
-        SetGroups(keys.device);
+        SetGroups();
     }
 
     /// <summary>
@@ -166,9 +141,9 @@ public sealed class SharedPrefixCache : IDisposable
         _lengths[layer] = length + 1;
     }
 
-    /// <summary>When not <see cref="Contiguous"/>: the rows' generated keys and values of <paramref name="layer"/>, [rows,kv,S,d] views.</summary>
-    internal (Tensor Keys, Tensor Values) Generated(int layer) => !Contiguous && _keys[layer] is { } keys
-        ? (keys.narrow(2, 0, _lengths[layer]), _values[layer]!.narrow(2, 0, _lengths[layer]))
+    /// <summary>When not <see cref="Contiguous"/>: the rows' generated key and value buffers [rows,kv,capacity,d] of <paramref name="layer"/> and how many positions they hold.</summary>
+    internal (Tensor Keys, Tensor Values, int Length) GeneratedBuffers(int layer) => !Contiguous && _keys[layer] is { } keys
+        ? (keys, _values[layer]!, _lengths[layer])
         : throw new InvalidOperationException("no generated keys stored apart from the prompts");
 
     /// <summary>Per-step working buffers of the decoder that fills this cache (reused by its steps, disposed with the cache).</summary>
@@ -196,7 +171,6 @@ public sealed class SharedPrefixCache : IDisposable
     {
         var device = Positions?.device ?? _prefixKeys[0]?.device ?? CPU;
         if (Contiguous && rows.Distinct().Count() < rows.Length) SplitGenerated();
-        if (Contiguous) DropPacked();
         using (var index = tensor(rows, device: device))
         {
             if (Contiguous)   // row i keeps prompt i: the buffers' rows (prompt and generated part) are selected together
@@ -210,7 +184,7 @@ public sealed class SharedPrefixCache : IDisposable
                 _contiguousMask = Select(_contiguousMask, index);
                 Positions = Select(Positions, index);
                 _prefixOfRow = Enumerable.Range(0, rows.Length).ToArray();
-                SetGroups(device);
+                SetGroups();
                 return;
             }
             for (var layer = 0; layer < _keys.Length; layer++)
@@ -224,7 +198,6 @@ public sealed class SharedPrefixCache : IDisposable
         var used = prefixOfRow.Distinct().Order().ToArray();
         if (used.Length < (_prefixKeys[0]?.shape[0] ?? used.Length))
         {
-            DropPacked();
             using var keep = tensor(used.Select(u => (long)u).ToArray(), device: device);
             for (var layer = 0; layer < _keys.Length; layer++)
             {
@@ -236,7 +209,7 @@ public sealed class SharedPrefixCache : IDisposable
             prefixOfRow = prefixOfRow.Select(u => renumber[u]).ToArray();
         }
         _prefixOfRow = prefixOfRow;
-        SetGroups(device);
+        SetGroups();
     }
 
     /// <summary>Leaves <see cref="Contiguous"/>: the generated part of each prompt's buffer moves to per-row buffers.</summary>
@@ -253,11 +226,7 @@ public sealed class SharedPrefixCache : IDisposable
         Contiguous = false;
     }
 
-    void SetGroups(Device device)
-    {
-        Groups?.Dispose();
-        Groups = PrefixGroups.For(_prefixOfRow, _prefixOfRow.Length == 0 ? 0 : _prefixOfRow.Max() + 1, device);
-    }
+    void SetGroups() => Groups = PrefixGroups.For(_prefixOfRow, _prefixOfRow.Length == 0 ? 0 : _prefixOfRow.Max() + 1);
 
     static Tensor? Select(Tensor? old, Tensor index)
     {
@@ -269,11 +238,9 @@ public sealed class SharedPrefixCache : IDisposable
 
     public void Dispose()
     {
-        DropPacked();
         Scratch?.Dispose();
         Scratch = null;
         foreach (var t in _prefixKeys.Concat(_prefixValues).Concat(_keys).Concat(_values).Append(Positions).Append(PrefixMask).Append(_contiguousMask)) t?.Dispose();
-        Groups?.Dispose();
         (Positions, PrefixMask, Groups, _contiguousMask) = (null, null, null, null);
         (_prefixLength, Contiguous) = (0, false);
         foreach (var a in new[] { _prefixKeys, _prefixValues, _keys, _values }) Array.Clear(a);

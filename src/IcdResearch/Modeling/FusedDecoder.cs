@@ -210,14 +210,7 @@ public sealed class FusedDecoder : IDisposable
                 var (keys, values) = cache.ContiguousBuffers(l);
                 DecodeAttention.Run(qk, width, Floats(keys), Floats(values), (int)keys.shape[2], (int)seen, maskData, maskStride, attended, b, _kvHeads, groups, _headDim);
             }
-            else
-            {
-                using var scope = NewDisposeScope();
-                var (keys, values) = cache.Generated(l);
-                var q = buffers.QkTensor.narrow(1, 0, qd).view(b, _kvHeads, groups, _headDim);
-                var shared = SharedPrefixAttention.Step(q, keys, values, cache, l).contiguous();
-                Buffer.MemoryCopy(Floats(shared), attended, (long)b * qd * sizeof(float), (long)b * qd * sizeof(float));
-            }
+            else SharedPrefixAttention.Step(qk, width, cache, l, attended, _kvHeads, groups, _headDim);
             layer.Out.MultiplyInto(attended, b, x, _hidden, x);   // the residual is the product's start value
             AddBias(x, layer.OutBias, b, _hidden);
             Norm(x, normed, b, _hidden);
@@ -262,12 +255,11 @@ public sealed class FusedDecoder : IDisposable
     static unsafe float* Floats(Tensor? t) => t is null ? null : (float*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(t.bytes));
     static unsafe long* Longs(Tensor t) => (long*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(t.bytes));
 
-    /// <summary>A step's working rows (fp32 tensors, so the shared-prefix attention can take views of them), for one batch size.</summary>
+    /// <summary>A step's working rows for one batch size (fp32 tensors, read and written through their pointers).</summary>
     sealed unsafe class StepBuffers : IDisposable
     {
         readonly Tensor[] _all;
         public int Rows { get; }
-        public Tensor QkTensor { get; }
         public float* X { get; }
         public float* Normed { get; }
         public float* Y { get; }
@@ -282,7 +274,6 @@ public sealed class FusedDecoder : IDisposable
             Tensor Rows2(int width) => empty(rows, width, ScalarType.Float32).DetachFromDisposeScope();
             var (x, normed, y, qk, attended, gateUp, act) = (Rows2(hidden), Rows2(hidden), Rows2(qkvWidth), Rows2(rotatedWidth), Rows2(queryWidth), Rows2(2 * intermediate), Rows2(intermediate));
             _all = [x, normed, y, qk, attended, gateUp, act];
-            QkTensor = qk;
             X = Floats(x); Normed = Floats(normed); Y = Floats(y); Qk = Floats(qk); Attended = Floats(attended); GateUp = Floats(gateUp); Act = Floats(act);
         }
 

@@ -1,72 +1,96 @@
+using System.Runtime.CompilerServices;
 using IcdResearch.Inference;
-using static TorchSharp.torch;
 
 namespace IcdResearch.Modeling;
 
 /// <summary>
 /// Attention of one decoding step for rows that continue shared prompts (Juravsky et al. 2024, "Hydragen:
 /// High-Throughput LLM Inference with Shared Prefixes", §3). Attention over [prefix; suffix] splits into a prefix part
-/// and a per-row suffix part; the prefix part of all rows continuing the same prompt is one matrix product against
-/// that prompt's keys, so its keys and values are read once per step instead of once per row. That read dominates a
-/// batch-8 step of a small model over a 512-token prompt (8 copies of the prefix cost more bytes than the weights).
-/// Hydragen merges the two parts by their log-sum-exp; here the prefix and suffix scores of each row are concatenated
-/// and share one softmax (the same result, fewer ops), and only the weighted sum of values is split in two — so the
-/// output equals single-pass attention up to float rounding (the decoder's logits are tested against the module path
-/// to 1e-5). The two prefix products run on the decode threads against the prompts' keys and values packed as
-/// <see cref="PanelMatrix"/> batches (<see cref="SharedPrefixCache.PackedPrefix"/>): with 8 rows they are compute-bound,
-/// and libtorch's batched GEMM ran them on one core at half the rate.
+/// and a per-row suffix part; the prefix part of all rows continuing the same prompt reads that prompt's keys and values
+/// once per step for all of them, instead of once per row — that read dominates a batch-8 step of a small model over a
+/// 512-token prompt (8 copies of the prefix cost more bytes than the weights). Hydragen merges the two parts by their
+/// log-sum-exp; here each query's prefix and suffix scores share one softmax and its weighted values are summed over
+/// the prompt's positions, then its own, in position order — exactly the operations <see cref="DecodeAttention"/> runs
+/// over [prompt; generated] in one buffer, so a row's attention is the same bits whether or not its prompt is shared.
+/// The (prompt, key/value head) pairs are split over the decode threads.
 /// </summary>
-internal static class SharedPrefixAttention
+internal static unsafe class SharedPrefixAttention
 {
     /// <summary>
-    /// q [B,kv,g,d] (one query per row, each key/value head's group of g query heads); the rows' generated keys and
-    /// values [B,kv,S,d]; the cache's prompts, padding mask and row groups. Returns the attended values [B,kv·g·d].
+    /// Row r's query heads at q + r·<paramref name="qStride"/> (kv·g·d floats, already rotated), attending over the
+    /// <paramref name="cache"/>'s stored prompt of the row and its generated keys/values of <paramref name="layer"/>
+    /// (the current step's included); writes output [rows, kv·g·d].
     /// </summary>
-    public static Tensor Step(Tensor q, Tensor keys, Tensor values, SharedPrefixCache cache, int layer)
+    public static void Step(float* q, int qStride, SharedPrefixCache cache, int layer, float* output, int kv, int groups, int d)
     {
-        var groups = cache.Groups ?? throw new InvalidOperationException("the cache holds no prefix");
-        var (prefixKeys, prefixValues) = (cache.PrefixKeys(layer), cache.PrefixValues(layer));
-        var (b, kv, g, d) = (q.shape[0], q.shape[1], q.shape[2], q.shape[3]);
-        var (u, m, p, s) = ((long)groups.Count, (long)groups.PerGroup, prefixKeys.shape[2], keys.shape[2]);
-        var (gather, scatter) = (groups.RowOfSlot, groups.SlotOfRow);
-        q = q.mul(1.0 / Math.Sqrt(d));
-        if (m == 1 && gather is null) return OwnPrefixes(q, keys, values, prefixKeys, prefixValues, cache.PrefixMask, p, s);
-
-        // Prefix scores: the m rows of each prompt become m·g query heads of that prompt → [U,kv,m·g,P], on the decode
-        // threads against the prompt's packed keys (PanelMatrix).
-        var (packedKeysT, packedValues) = cache.PackedPrefix(layer);
-        var slots = gather is null ? q : q.index_select(0, gather);
-        var prefixScores = packedKeysT.Multiply(slots.view(u, m, kv, g, d).transpose(1, 2).reshape(u * kv, m * g, d)).view(u, kv, m * g, p);
-        if (cache.PrefixMask is { } mask) prefixScores.add_(mask);
-        var prefixPerSlot = prefixScores.view(u, kv, m, g, p).transpose(1, 2);   // [U,m,kv,g,P]
-        var suffixScores = q.matmul(keys.transpose(2, 3));                          // [B,kv,g,S]
-        var scores = scatter is null
-            ? cat([prefixPerSlot, suffixScores.view(u, m, kv, g, s)], 4).view(b, kv, g, p + s)
-            : cat([prefixPerSlot.reshape(u * m, kv, g, p).index_select(0, scatter), suffixScores], 3);
-        var weights = scores.softmax(-1);
-
-        // Weighted values: the prefix part regrouped per prompt (reading its values once), plus each row's suffix part.
-        var prefixWeights = weights.narrow(3, 0, p);
-        if (gather is not null) prefixWeights = prefixWeights.index_select(0, gather);
-        var prefixOut = packedValues.Multiply(prefixWeights.reshape(u, m, kv, g, p).transpose(1, 2).reshape(u * kv, m * g, p))
-            .view(u, kv, m, g, d).transpose(1, 2);                                  // [U,m,kv,g,d]
-        var output = weights.narrow(3, p, s).matmul(values);                       // [B,kv,g,d]
-        return scatter is null
-            ? output.view(u, m, kv, g, d).add_(prefixOut).view(b, kv * g * d)
-            : output.add_(prefixOut.reshape(u * m, kv, g, d).index_select(0, scatter)).view(b, kv * g * d);
+        var rowGroups = cache.Groups ?? throw new InvalidOperationException("the cache holds no prefix");
+        var (prefixKeys, prefixValues) = cache.PrefixBuffers(layer);
+        var (keys, values, length) = cache.GeneratedBuffers(layer);
+        var mask = cache.PrefixMask;
+        var job = new Job(q, qStride, Floats(prefixKeys), Floats(prefixValues), (int)prefixKeys.shape[2], cache.PrefixLength,
+            Floats(mask), mask is null ? 0 : (int)mask.shape[3], Floats(keys), Floats(values), (int)keys.shape[2], length,
+            Ints(rowGroups.Members), Ints(rowGroups.Starts), rowGroups.Count, kv, groups, d, (float)(1.0 / Math.Sqrt(d)), output);
+        DecodeWorkers.Run(ref job);
     }
 
-    /// <summary>
-    /// The same attention when every row left continues its own prompt, row i prompt i (the sampled rounds once all but
-    /// one of each prompt's rows have finished; rows that never shared a prompt use the cache's contiguous layout
-    /// instead): nothing to share, so the regrouping is skipped — half the tensor ops, the same products and sums.
-    /// </summary>
-    static Tensor OwnPrefixes(Tensor q, Tensor keys, Tensor values, Tensor prefixKeys, Tensor prefixValues, Tensor? mask, long p, long s)
+    static float* Floats(TorchSharp.torch.Tensor? t) =>
+        t is null ? null : (float*)Unsafe.AsPointer(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(t.bytes));
+
+    static int* Ints(int[] pinned) => (int*)Unsafe.AsPointer(ref pinned[0]);
+
+    readonly struct Job(float* q, int qStride, float* prefixKeys, float* prefixValues, int prefixCapacity, int prefixLength,
+        float* mask, int maskStride, float* keys, float* values, int capacity, int length, int* members, int* starts, int prompts,
+        int kv, int groups, int d, float scale, float* output) : IDecodeJob
     {
-        var prefixScores = q.matmul(prefixKeys.transpose(2, 3));                    // [B,kv,g,P]
-        if (mask is not null) prefixScores.add_(mask);
-        var weights = cat([prefixScores, q.matmul(keys.transpose(2, 3))], 3).softmax(-1);
-        var output = weights.narrow(3, p, s).matmul(values);
-        return output.add_(weights.narrow(3, 0, p).matmul(prefixValues)).view(q.shape[0], -1);
+        public int PartCount => prompts * kv;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Run(int part, int parts)
+        {
+            var total = PartCount;
+            var (from, to) = ((int)((long)total * part / parts), (int)((long)total * (part + 1) / parts));
+            var n = prefixLength + length;   // positions each query attends
+            for (var unit = from; unit < to; unit++)
+            {
+                var (u, head) = Math.DivRem(unit, kv);
+                var (first, count) = (starts[u], starts[u + 1] - starts[u]);
+                var queries = count * groups;
+                var scores = DecodeAttention.Scratch(queries * (n + 1));   // per query: n scores; then the queries' 1/Σ
+                var inverses = scores + (long)queries * n;
+                var pk = prefixKeys + ((long)u * kv + head) * prefixCapacity * d;
+                var pv = prefixValues + ((long)u * kv + head) * prefixCapacity * d;
+                for (var j = 0; j < prefixLength; j++)   // the prompt's key j, read once for all its rows' queries
+                {
+                    var key = pk + (long)j * d;
+                    for (var i = 0; i < queries; i++) scores[(long)i * n + j] = DecodeAttention.Dot(Query(members[first + i / groups], head, i % groups), key, d) * scale;
+                }
+                for (var i = 0; i < queries; i++)
+                {
+                    var row = members[first + i / groups];
+                    float* query = Query(row, head, i % groups), own = scores + (long)i * n;
+                    var gk = keys + ((long)row * kv + head) * capacity * d;
+                    for (var j = 0; j < length; j++) own[prefixLength + j] = DecodeAttention.Dot(query, gk + (long)j * d, d) * scale;
+                    if (mask != null) DecodeAttention.AddMask(own, mask + (long)u * maskStride, prefixLength);
+                    inverses[i] = DecodeAttention.Softmax(own, n);
+                    new Span<float>(Output(row, head, i % groups), d).Clear();
+                }
+                for (var j = 0; j < prefixLength; j++)   // the prompt's value j, read once
+                {
+                    var value = pv + (long)j * d;
+                    for (var i = 0; i < queries; i++) DecodeAttention.AddScaled(Output(members[first + i / groups], head, i % groups), value, scores[(long)i * n + j], d);
+                }
+                for (var i = 0; i < queries; i++)
+                {
+                    var row = members[first + i / groups];
+                    float* o = Output(row, head, i % groups), own = scores + (long)i * n;
+                    var gv = values + ((long)row * kv + head) * capacity * d;
+                    for (var j = 0; j < length; j++) DecodeAttention.AddScaled(o, gv + (long)j * d, own[prefixLength + j], d);
+                    DecodeAttention.Scale(o, inverses[i], d);
+                }
+            }
+        }
+
+        float* Query(int row, int head, int g) => q + (long)row * qStride + (head * groups + g) * d;
+        float* Output(int row, int head, int g) => output + ((long)row * kv * groups + head * groups + g) * d;
     }
 }

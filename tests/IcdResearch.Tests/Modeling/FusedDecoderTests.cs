@@ -61,6 +61,29 @@ public class FusedDecoderTests
         // Two steps with one row per prompt (reordered, then both kept), then a repeat after generated tokens exist, then drops.
         AssertSelections(type, tied, bias, [[1, 0], [0, 1], [0, 1, 1, 0], [3, 1], [1]], contiguousUntil: 2);
 
+    [Fact]
+    public void ARowsLogitsAreTheSameBitsAloneOrSharingItsPromptWithOtherRows()
+    {
+        using var lm = Model("qwen2", tied: true);
+        lm.eval();
+        using var _ = no_grad();
+        var fused = lm.Fused()!;
+        var prompt = tensor(new long[] { 5, 6, 7, 8, 9, 10, 11 }, [1, 7]);
+        using var alone = fused.NewCache(2);
+        using var shared = fused.NewCache(2);
+        fused.Prefill(prompt, null, alone).Dispose();
+        fused.Prefill(prompt, null, shared).Dispose();
+        shared.SelectRows([0, 0, 0]);   // three rows continue the prompt: the shared-prefix path
+        Assert.False(shared.Contiguous);
+        for (var step = 0; step < 4; step++)
+        {
+            var own = 20 + 7 * step;
+            using var one = fused.Step(tensor(new long[] { own }), alone);
+            using var three = fused.Step(tensor(new long[] { 40 + step, own, 60 - step }), shared);
+            Assert.True(one.eq(three.narrow(0, 1, 1)).all().item<bool>(), $"step {step}");
+        }
+    }
+
     /// <summary>
     /// Two prompts (the first left-padded) are prefilled; before each step the cache keeps <paramref name="selections"/>[i];
     /// every row's logits must equal its whole sequence run alone through the modules. The cache stays
