@@ -239,9 +239,9 @@ public sealed class FusedDecoder : IDisposable
     {
         for (var r = 0; r < rows; r++)
         {
-            var row = new ReadOnlySpan<float>(x + (long)r * width, width);
-            var scale = 1f / MathF.Sqrt(TensorPrimitives.SumOfSquares(row) / width + (float)_eps);
-            TensorPrimitives.Multiply(row, scale, new Span<float>(into + (long)r * width, width));
+            var row = x + (long)r * width;   // Σx² in a fixed lane order, whatever the row's address
+            var scale = 1f / MathF.Sqrt(DecodeAttention.Dot(row, row, width) / width + (float)_eps);
+            TensorPrimitives.Multiply(new ReadOnlySpan<float>(row, width), scale, new Span<float>(into + (long)r * width, width));
         }
     }
 

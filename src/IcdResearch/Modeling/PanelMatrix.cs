@@ -21,49 +21,40 @@ namespace IcdResearch.Modeling;
 public sealed unsafe class PanelMatrix : IDisposable
 {
     const int Width = 16;
-    readonly Tensor _panels;   // [B,P,K,16] fp32, CPU, contiguous
+    readonly Tensor _panels;   // [P,K,16] fp32, CPU, contiguous
     readonly float* _data;     // _panels' storage (fixed for its lifetime)
     readonly int _panelCount;  // P
 
-    /// <summary>Number of matrices (1 for a projection; the prompts × key/value heads of a shared prefix).</summary>
-    public int Batch { get; }
     public int Inputs { get; }
     public int Outputs { get; }
 
-    /// <summary>Packs <paramref name="weightT"/>: Wᵀ [K,N], or a batch of them [B,K,N] (fp32, CPU).</summary>
+    /// <summary>Packs <paramref name="weightT"/>: Wᵀ [K,N] (fp32, CPU).</summary>
     public PanelMatrix(Tensor weightT)
     {
-        if (weightT.dtype != ScalarType.Float32 || weightT.device_type != DeviceType.CPU || weightT.dim() is not (2 or 3))
-            throw new ArgumentException("PanelMatrix packs a 2-D or 3-D fp32 CPU tensor");
+        if (weightT.dtype != ScalarType.Float32 || weightT.device_type != DeviceType.CPU || weightT.dim() != 2)
+            throw new ArgumentException("PanelMatrix packs a 2-D fp32 CPU tensor");
         using var scope = NewDisposeScope();
-        var batched = weightT.dim() == 3 ? weightT : weightT.unsqueeze(0);
-        (Batch, Inputs, Outputs) = ((int)batched.shape[0], (int)batched.shape[1], (int)batched.shape[2]);
+        (Inputs, Outputs) = ((int)weightT.shape[0], (int)weightT.shape[1]);
         var panels = (Outputs + Width - 1) / Width;
-        _panels = nn.functional.pad(batched, [0, panels * Width - Outputs]).view(Batch, Inputs, panels, Width).permute(0, 2, 1, 3)
+        _panels = nn.functional.pad(weightT, [0, panels * Width - Outputs]).view(Inputs, panels, Width).permute(1, 0, 2)
             .contiguous().DetachFromDisposeScope();
         _data = Pointer(_panels);
         _panelCount = panels;
     }
 
-    /// <summary>Wᵀ [K,N] as a fresh tensor (for libtorch GEMMs over many rows: the prefill); a single matrix only.</summary>
-    public Tensor Unpacked()
-    {
-        if (Batch != 1) throw new InvalidOperationException("Unpacked is for a single matrix");
-        return _panels[0].permute(1, 0, 2).reshape(Inputs, -1).narrow(1, 0, Outputs);
-    }
+    /// <summary>Wᵀ [K,N] as a fresh tensor (for libtorch GEMMs over many rows: the prefill).</summary>
+    public Tensor Unpacked() => _panels.permute(1, 0, 2).reshape(Inputs, -1).narrow(1, 0, Outputs);
 
     /// <summary>
     /// start + a·Wᵀ for a [M,K] (fp32, CPU): start is null (zero), a bias [N] added to every row, or a residual [M,N].
-    /// Returns a new [M,N] tensor. For a batch of B matrices, a is [B,M,K] (no start) and the result [B,M,N].
+    /// Returns a new [M,N] tensor.
     /// </summary>
     public Tensor Multiply(Tensor a, Tensor? start = null)
     {
-        var batched = a.dim() == 3;
-        if ((batched ? a.shape[0] != Batch : Batch != 1 || a.dim() != 2) || a.shape[^1] != Inputs || (batched && start is not null))
-            throw new ArgumentException($"expected [{(Batch == 1 ? "" : $"{Batch},")}M,{Inputs}] input{(Batch == 1 ? "" : " and no start")}, got [{string.Join(",", a.shape)}]");
+        if (a.dim() != 2 || a.shape[1] != Inputs) throw new ArgumentException($"expected [M,{Inputs}] input, got [{string.Join(",", a.shape)}]");
         using var scope = NewDisposeScope();
         a = a.is_contiguous() ? a : a.contiguous();
-        var m = (int)a.shape[^2];
+        var m = (int)a.shape[0];
         var rowsOfStart = start is not null && start.dim() == 2;
         if (start is not null)
         {
@@ -71,22 +62,19 @@ public sealed unsafe class PanelMatrix : IDisposable
             if (start.numel() != expected) throw new ArgumentException("the start value must be [N] or [M,N]");
             if (!start.is_contiguous()) start = start.contiguous();
         }
-        var y = empty(batched ? [Batch, m, Outputs] : [m, Outputs], ScalarType.Float32);
-        var job = new Job(Pointer(a), m, Inputs, _data, Outputs, Pointer(y), start is null ? null : Pointer(start),
-            rowsOfStart ? Outputs : 0, _panelCount, Batch);
-        DecodeWorkers.Run(ref job);
+        var y = empty(m, Outputs, ScalarType.Float32);
+        MultiplyInto(Pointer(a), m, start is null ? null : Pointer(start), rowsOfStart ? Outputs : 0, Pointer(y));
         return y.MoveToOuterDisposeScope();
     }
 
     /// <summary>
-    /// y = start + a·Wᵀ on raw rows (a single matrix): a [m,K] and y [m,N] row-major; start null (zero), a bias [N]
+    /// y = start + a·Wᵀ on raw rows: a [m,K] and y [m,N] row-major; start null (zero), a bias [N]
     /// (<paramref name="startStride"/> 0) or rows [m,N] (stride N) — which may be y itself (each element's start is read
     /// before it is written), but a must not overlap y. The decode step's form of <see cref="Multiply"/>: no tensors.
     /// </summary>
     internal void MultiplyInto(float* a, int m, float* start, int startStride, float* y)
     {
-        if (Batch != 1) throw new InvalidOperationException("MultiplyInto is for a single matrix");
-        var job = new Job(a, m, Inputs, _data, Outputs, y, start, startStride, _panelCount, 1);
+        var job = new Job(a, m, Inputs, _data, Outputs, y, start, startStride, _panelCount);
         DecodeWorkers.Run(ref job);
     }
 
@@ -97,22 +85,17 @@ public sealed unsafe class PanelMatrix : IDisposable
 
     static float* Pointer(Tensor t) => (float*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(t.bytes));
 
-    /// <summary>One multiplication (of each of <c>batch</c> matrices), split into ranges of whole panels (part p of n).</summary>
-    internal readonly struct Job(float* a, int m, int k, float* panels, int n, float* y, float* start, int startStride, int panelCount, int batch) : IDecodeJob
+    /// <summary>One multiplication, split into ranges of whole panels (part p of n).</summary>
+    internal readonly struct Job(float* a, int m, int k, float* panels, int n, float* y, float* start, int startStride, int panelCount) : IDecodeJob
     {
-        public int PartCount => panelCount * batch;
+        public int PartCount => panelCount;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // fully optimised from the first call (no tier-0 kernel in a short run)
         public void Run(int part, int parts)
         {
             var total = PartCount;
             var (from, to) = ((int)((long)total * part / parts), (int)((long)total * (part + 1) / parts));
-            for (var g = from; g < to; g++)
-            {
-                var (b, p) = Math.DivRem(g, panelCount);
-                if (b == 0) Panel(p);
-                else new Job(a + (long)b * m * k, m, k, panels + (long)b * panelCount * k * Width, n, y + (long)b * m * n, start, startStride, panelCount, 1).Panel(p);
-            }
+            for (var p = from; p < to; p++) Panel(p);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
