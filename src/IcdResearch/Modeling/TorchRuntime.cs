@@ -20,6 +20,7 @@ public static class TorchRuntime
                 // Two intra-op threads: the machines this project targets have 2 cores.
                 var threads = Environment.GetEnvironmentVariable("ICD_THREADS");
                 torch.set_num_threads(int.TryParse(threads, out var t) && t > 0 ? t : Math.Max(1, Environment.ProcessorCount));
+                NativeHeap.ReuseFreedMemory();   // tensors' freed memory is reused, not re-mapped (page faults)
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
