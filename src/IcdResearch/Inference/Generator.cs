@@ -1,5 +1,6 @@
 using IcdResearch.Modeling;
 using IcdResearch.Text;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -54,6 +55,7 @@ public sealed class Generator(CausalLM model, ITextTokenizer tokenizer)
         using var mode = inference_mode();
         using var session = DecodeSession.Start(Model, Tokenizer.PadId, unique, options.MaxNewTokens, options.UseCache);
         var active = Enumerable.Range(0, batch).ToList();   // sequences still decoding; finished ones leave the batch
+        var choices = new RowChoices(choosers, options.TopLogprobs);
         var next = new long[batch];
         try
         {
@@ -65,25 +67,27 @@ public sealed class Generator(CausalLM model, ITextTokenizer tokenizer)
                 using (logits)
                 {
                     var host = logits.device_type == DeviceType.CPU ? logits : logits.cpu();
-                    var rows = MemoryMarshal.Cast<byte, float>(host.bytes);
-                    var width = (int)logits.shape[1];
-                    for (var i = 0; i < active.Count; i++)
+                    for (var i = 0; i < active.Count; i++)   // constraints keep caches of their states: asked on this thread
                     {
                         var b = active[i];
-                        var constraint = constraints[b];
-                        var allowed = constraint?.AllowedTokens(states[b]);
-                        var stops = constraint is null || constraint.CanStop(states[b]) ? stopIds : [];
-                        var row = step == 0 ? (int)source[b] : i;   // the prefill has one row per distinct prompt
-                        var (token, probability) = choosers[b].Choose(rows.Slice(row * width, width), allowed, stops);
+                        choices.Rows[i] = b;
+                        choices.Allowed[i] = constraints[b]?.AllowedTokens(states[b]);
+                        choices.Stops[i] = constraints[b] is not { } c || c.CanStop(states[b]) ? stopIds : [];
+                        choices.LogitRows[i] = step == 0 ? (int)source[b] : i;   // the prefill has one row per distinct prompt
+                    }
+                    choices.Choose(host, active.Count);
+                    for (var i = 0; i < active.Count; i++)
+                    {
+                        var (b, token) = (active[i], choices.Tokens[i]);
                         next[i] = token;
                         if (token < 0) finished[b] = FinishReason.Constraint;   // dead end: the sequence ends here
                         else if (stopIds.Contains(token)) finished[b] = FinishReason.Stop;
                         else
                         {
                             tokens[b].Add(token);
-                            probabilities[b].Add(probability);
-                            top?[b].Add(choosers[b].MostProbable(options.TopLogprobs));
-                            if (constraint is not null) states[b] = constraint.Advance(states[b], token);
+                            probabilities[b].Add(choices.Probabilities[i]);
+                            top?[b].Add(choices.Top![i]);
+                            if (constraints[b] is { } constraint) states[b] = constraint.Advance(states[b], token);
                             if (tokens[b].Count >= caps[b]) finished[b] = FinishReason.Length;
                         }
                     }
@@ -106,6 +110,44 @@ public sealed class Generator(CausalLM model, ITextTokenizer tokenizer)
             if (wasTraining) Model.train();
         }
         return Results(tokens, probabilities, top, finished);
+    }
+
+    /// <summary>
+    /// One step's token choices: each active row's <see cref="TokenChooser"/> (its own buffers and seeded generator) on
+    /// the decode threads, rows split in ranges — the same tokens as choosing them one after another. The caller fills
+    /// the per-row inputs (constraints are asked on its thread) and reads the outputs.
+    /// </summary>
+    sealed class RowChoices(TokenChooser[] choosers, int topLogprobs)
+    {
+        public readonly int[] Rows = new int[choosers.Length], LogitRows = new int[choosers.Length], Tokens = new int[choosers.Length];
+        public readonly IReadOnlyList<int>?[] Allowed = new IReadOnlyList<int>?[choosers.Length];
+        public readonly IReadOnlyList<int>[] Stops = new IReadOnlyList<int>[choosers.Length];
+        public readonly double[] Probabilities = new double[choosers.Length];
+        public readonly IReadOnlyList<TokenProbability>[]? Top = topLogprobs > 0 ? new IReadOnlyList<TokenProbability>[choosers.Length] : null;
+
+        public unsafe void Choose(Tensor logits, int count)
+        {
+            var job = new Job(this, (float*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(logits.bytes)), (int)logits.shape[1], count);
+            DecodeWorkers.Run(ref job);
+        }
+
+        void Choose(int i, ReadOnlySpan<float> logits)
+        {
+            var chooser = choosers[Rows[i]];
+            (Tokens[i], Probabilities[i]) = chooser.Choose(logits, Allowed[i], Stops[i]);
+            if (Top is not null && Tokens[i] >= 0) Top[i] = chooser.MostProbable(topLogprobs);
+        }
+
+        readonly unsafe struct Job(RowChoices choices, float* logits, int width, int count) : IDecodeJob
+        {
+            public int PartCount => count;
+
+            public void Run(int part, int parts)
+            {
+                var (from, to) = ((int)((long)count * part / parts), (int)((long)count * (part + 1) / parts));
+                for (var i = from; i < to; i++) choices.Choose(i, new ReadOnlySpan<float>(logits + (long)choices.LogitRows[i] * width, width));
+            }
+        }
     }
 
     static int AddTo(List<IReadOnlyList<int>> list, IReadOnlyList<int> item)
