@@ -7,7 +7,7 @@ namespace IcdResearch.Inference;
 /// the candidates are the constraint's allowed tokens (plus the stop tokens where it may end) or, without a
 /// constraint, every token of the tokenizer's vocabulary (padded embedding rows are never chosen); greedy takes the
 /// first maximum, sampling scales by the temperature, keeps the top-p nucleus and draws with the row's own seeded
-/// generator. The reported probability is the model's own, p(token | prefix) under the softmax of all of the step's
+/// generator (the nucleus ranked by a stable radix sort: equal weights in candidate order). The reported probability is the model's own, p(token | prefix) under the softmax of all of the step's
 /// raw logits (Lv et al. Eq. 2).
 /// </summary>
 internal sealed class TokenChooser(int vocabulary, int logitsWidth, GenerationOptions options, int seed)
@@ -16,6 +16,8 @@ internal sealed class TokenChooser(int vocabulary, int logitsWidth, GenerationOp
     readonly float[] _work = new float[logitsWidth];
     readonly int[] _candidates = new int[vocabulary];
     readonly float[] _keys = new float[vocabulary];
+    readonly uint[] _bits = new uint[vocabulary], _otherBits = new uint[vocabulary];   // radix sort buffers (SortDescending)
+    readonly int[] _otherCandidates = new int[vocabulary], _counts = new int[2048];
     float _sum;   // Σ exp(logit − max) of the last step; _work holds its terms
 
     /// <summary>The chosen token and its Lv et al. Eq. 2 probability, or token −1 when the constraint allows nothing here.</summary>
@@ -73,12 +75,7 @@ internal sealed class TokenChooser(int vocabulary, int logitsWidth, GenerationOp
         var kept = count;
         if (options.TopP < 1.0)
         {
-            // Most probable first: an ascending sort of the negated weights. The primitive float sort makes exactly the
-            // comparisons of a descending comparison-delegate sort (same introsort), so equal weights keep the order
-            // that samples of earlier runs were drawn in (TokenChooserTests), at about 2/3 of the cost.
-            TensorPrimitives.Negate(keys, keys);
-            keys.Sort(candidates);
-            TensorPrimitives.Negate(keys, keys);
+            SortDescending(keys, candidates);   // most probable first; equal weights in candidate order
             var total = TensorPrimitives.Sum(keys);
             var above = 0.0;
             for (kept = 0; kept < count && above <= options.TopP * total; kept++) above += keys[kept];
@@ -91,6 +88,41 @@ internal sealed class TokenChooser(int vocabulary, int logitsWidth, GenerationOp
             if (u < cumulative) return candidates[i];
         }
         return candidates[kept - 1];
+    }
+
+    /// <summary>
+    /// Sorts the weights (≥ 0) in descending order with their candidates, stably: equal weights keep the candidates'
+    /// order (ascending token id; stop tokens after the constraint's tokens). An LSD radix sort on the weights' bits
+    /// (non-negative floats order as their bit patterns), three passes of 11-bit digits: O(n), where the comparison
+    /// sort it replaces was O(n log n) and the largest part of a draw over a 2,304-token vocabulary (paper-repro.md §2).
+    /// Only the order of exactly equal weights can differ from that sort's.
+    /// </summary>
+    void SortDescending(Span<float> keys, Span<int> candidates)
+    {
+        var n = keys.Length;
+        Span<uint> bits = _bits.AsSpan(0, n), otherBits = _otherBits.AsSpan(0, n);
+        Span<int> items = candidates, otherItems = _otherCandidates.AsSpan(0, n);
+        for (var i = 0; i < n; i++) bits[i] = ~BitConverter.SingleToUInt32Bits(keys[i]);   // ascending ~bits = descending weight
+        var counts = _counts.AsSpan();
+        for (var shift = 0; shift < 32; shift += 11)
+        {
+            counts.Clear();
+            foreach (var b in bits) counts[(int)((b >> shift) & 2047)]++;
+            for (int d = 0, start = 0; d < counts.Length; d++) (counts[d], start) = (start, start + counts[d]);
+            for (var i = 0; i < n; i++)
+            {
+                var at = counts[(int)((bits[i] >> shift) & 2047)]++;
+                otherBits[at] = bits[i];
+                otherItems[at] = items[i];
+            }
+            var swapBits = bits; bits = otherBits; otherBits = swapBits;
+            var swapItems = items; items = otherItems; otherItems = swapItems;
+        }
+        for (var i = 0; i < n; i++)   // three passes leave the result in the other buffers
+        {
+            keys[i] = BitConverter.UInt32BitsToSingle(~bits[i]);
+            candidates[i] = items[i];
+        }
     }
 
     /// <summary>softmax(logits)[token] over every logit of the step (Lv et al. Eq. 2).</summary>
