@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace IcdResearch.Inference;
 
@@ -32,6 +33,7 @@ internal sealed class TokenChooser(int vocabulary, int logitsWidth, GenerationOp
         return (token, Probability(logits, token));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     int Candidates(IReadOnlyList<int>? allowed, IReadOnlyList<int> stops)
     {
         var count = 0;
@@ -51,6 +53,7 @@ internal sealed class TokenChooser(int vocabulary, int logitsWidth, GenerationOp
     bool Contains(int count, int token) => Array.IndexOf(_candidates, token, 0, count) >= 0;
 
     /// <summary>The candidate with the largest logit; the lowest token id among equal maxima (as torch.argmax).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     int Argmax(ReadOnlySpan<float> logits, int count)
     {
         var best = _candidates[0];
@@ -63,6 +66,7 @@ internal sealed class TokenChooser(int vocabulary, int logitsWidth, GenerationOp
     }
 
     /// <summary>Temperature, then nucleus filtering (drop a token once the tokens ranked above it hold more than top_p), then one draw.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // fully optimised from the first draw (short runs)
     int Draw(ReadOnlySpan<float> logits, int count, Random random)
     {
         var keys = _keys.AsSpan(0, count);
@@ -97,6 +101,7 @@ internal sealed class TokenChooser(int vocabulary, int logitsWidth, GenerationOp
     /// sort it replaces was O(n log n) and the largest part of a draw over a 2,304-token vocabulary (paper-repro.md §2).
     /// Only the order of exactly equal weights can differ from that sort's.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     void SortDescending(Span<float> keys, Span<int> candidates)
     {
         var n = keys.Length;
@@ -126,6 +131,7 @@ internal sealed class TokenChooser(int vocabulary, int logitsWidth, GenerationOp
     }
 
     /// <summary>softmax(logits)[token] over every logit of the step (Lv et al. Eq. 2).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     double Probability(ReadOnlySpan<float> logits, int token)
     {
         var work = _work.AsSpan(0, logits.Length);
