@@ -38,7 +38,7 @@ public sealed class BenchCommand : ICliCommand
             "ratio (MFU) for the default small model; greedy generation tokens/s with and without the KV cache; decoding against " +
             "the memory-bandwidth limit (copy bandwidth ÷ weight bytes), prefill tokens/s, shared-prefix sampling of the voting " +
             "rounds vs one at a time and the same batch decoded greedily (their difference: the host-side top-p draws); decode steps run on " +
-            "decode_threads (the threads a step's projections split over: the process's libtorch threads unless ICD_DECODE_THREADS=n; compare ICD_DECODE_THREADS=1); " +
+            "decode_threads (the threads a step's projections, attention and token choices split over: the process's libtorch threads unless ICD_DECODE_THREADS=n; compare ICD_DECODE_THREADS=1); " +
             "decode_steps: one fused step's milliseconds for 1 row and for 8 rows with one shared or 8 own prompts; System A seconds per record; peak RSS. --checkpoint qwen2.5-1.5b instead measures loading (bf16 kept, and straight to NF4) and decoding a real-sized BF16 " +
             "checkpoint. Run it on a quiet machine.\n" +
             "Example: icd bench --steps 5")

@@ -3,12 +3,13 @@ using static TorchSharp.torch;
 namespace IcdResearch.Inference;
 
 /// <summary>
-/// Threads of a <see cref="Generator"/>'s decode steps: the steps' projections (<see cref="Modeling.PanelMatrix"/>) split
-/// their columns over n threads (<see cref="Modeling.DecodeWorkers"/>) — the process's libtorch setting (<c>ICD_THREADS</c>,
-/// else every core) unless <c>ICD_DECODE_THREADS=n</c> — while the steps' other libtorch ops (attention, norms, RoPE) run
-/// on the calling thread alone: libtorch's OpenMP workers spin after every op and would take the cores from the decode
-/// workers (on a 2-core EPYC both at once made a 1-row step 16.9 ms instead of 0.65 ms). The prefill keeps the process's
-/// libtorch setting. Results do not depend on n (columns are independent). libtorch keeps its count per calling thread
+/// Threads of a <see cref="Generator"/>'s decode steps: the steps' kernels — projections (<see cref="Modeling.PanelMatrix"/>,
+/// by columns), attention (by rows × heads) and the rows' token choices — split over n threads
+/// (<see cref="Modeling.DecodeWorkers"/>): the process's libtorch setting (<c>ICD_THREADS</c>, else every core) unless
+/// <c>ICD_DECODE_THREADS=n</c>, while libtorch itself runs on the calling thread alone during the steps: its OpenMP
+/// workers spin after every op and would take the cores from the decode workers (on a 2-core EPYC both at once made a
+/// 1-row step 16.9 ms instead of 0.65 ms). The prefill keeps the process's libtorch setting. Results do not depend on n
+/// (the parts are independent). libtorch keeps its count per calling thread
 /// (OpenMP), so the switch affects only the generating thread and is restored on dispose.
 /// </summary>
 public sealed class DecodeThreads : IDisposable
