@@ -127,7 +127,7 @@ public sealed class Generator(CausalLM model, ITextTokenizer tokenizer)
 
         public unsafe void Choose(Tensor logits, int count)
         {
-            var job = new Job(this, (float*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(logits.bytes)), (int)logits.shape[1], count);
+            var job = new Job(this, TensorMemory.Floats(logits), (int)logits.shape[1], count);
             DecodeWorkers.Run(ref job);
         }
 

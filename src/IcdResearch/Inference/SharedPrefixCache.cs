@@ -113,12 +113,7 @@ public sealed class SharedPrefixCache : IDisposable
         }
         else
         {
-            if (_keys[layer] is null)
-            {
-                _keys[layer] = zeros([rows, kv, _initialCapacity, d], _prefixKeys[layer]!.dtype, _prefixKeys[layer]!.device).DetachFromDisposeScope();
-                _values[layer] = zeros([rows, kv, _initialCapacity, d], _prefixKeys[layer]!.dtype, _prefixKeys[layer]!.device).DetachFromDisposeScope();
-            }
-            if (_keys[layer]!.shape[2] < length + 1)
+            if (_keys[layer]!.shape[2] < length + 1)   // the per-row buffers exist since the cache left Contiguous (SplitGenerated)
             {
                 var capacity = Math.Max(length + 1, 2 * (int)_keys[layer]!.shape[2]);
                 _keys[layer] = Grow(_keys[layer]!, capacity, length);
@@ -129,7 +124,7 @@ public sealed class SharedPrefixCache : IDisposable
         if (keyBuffer.shape[0] != rows || keyBuffer.shape[1] != kv || keyBuffer.shape[3] != d)
             throw new ArgumentException($"{rows} rows × {kv} heads × {d} do not fit the cache's [{string.Join(",", keyBuffer.shape)}]");
         var capacityOf = (int)keyBuffer.shape[2];
-        float* k = Floats(keyBuffer), v = Floats(valueBuffer);
+        float* k = Modeling.TensorMemory.Floats(keyBuffer), v = Modeling.TensorMemory.Floats(valueBuffer);
         var bytes = (long)d * sizeof(float);
         for (var r = 0; r < rows; r++)
             for (var h = 0; h < kv; h++)
@@ -148,8 +143,6 @@ public sealed class SharedPrefixCache : IDisposable
 
     /// <summary>Per-step working buffers of the decoder that fills this cache (reused by its steps, disposed with the cache).</summary>
     internal IDisposable? Scratch { get; set; }
-
-    static unsafe float* Floats(Tensor t) => (float*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(t.bytes));
 
     /// <summary>A buffer like <paramref name="old"/> with <paramref name="capacity"/> positions holding its first <paramref name="length"/>; disposes the old one.</summary>
     static Tensor Grow(Tensor old, int capacity, int length)

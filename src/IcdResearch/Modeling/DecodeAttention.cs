@@ -32,8 +32,8 @@ internal static unsafe class DecodeAttention
             || length < 1 || length > capacity || (mask is not null && (!mask.is_contiguous() || mask.shape[^1] < length || mask.shape[0] != b)))
             throw new ArgumentException("DecodeAttention.Step: shapes or layouts do not fit");
         var output = empty(b, kv * groups * d, ScalarType.Float32);
-        Run(Pointer(q) + qOffset, (int)q.shape[1], Pointer(keys), Pointer(values), capacity, length,
-            mask is null ? null : Pointer(mask), mask is null ? 0 : (int)mask.shape[^1], Pointer(output), b, kv, groups, d);
+        Run(TensorMemory.Floats(q) + qOffset, (int)q.shape[1], TensorMemory.Floats(keys), TensorMemory.Floats(values), capacity, length,
+            mask is null ? null : TensorMemory.Floats(mask), mask is null ? 0 : (int)mask.shape[^1], TensorMemory.Floats(output), b, kv, groups, d);
         return output;
     }
 
@@ -48,8 +48,6 @@ internal static unsafe class DecodeAttention
             (float)(1.0 / Math.Sqrt(d)));
         DecodeWorkers.Run(ref job);
     }
-
-    static float* Pointer(Tensor t) => (float*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(t.bytes));
 
     /// <summary>The attention of <c>rows·kv</c> (row, key/value head) parts.</summary>
     readonly struct Job(float* q, int qStride, float* keys, float* values, int rowStride, int headStride, int length,

@@ -1,10 +1,9 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using IcdResearch.Inference;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using static IcdResearch.Modeling.TensorMemory;
 
 namespace IcdResearch.Modeling;
 
@@ -251,9 +250,6 @@ public sealed class FusedDecoder : IDisposable
         var add = new ReadOnlySpan<float>(Floats(bias), width);
         for (var r = 0; r < rows; r++) TensorPrimitives.Add(new ReadOnlySpan<float>(x + (long)r * width, width), add, new Span<float>(x + (long)r * width, width));
     }
-
-    static unsafe float* Floats(Tensor? t) => t is null ? null : (float*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(t.bytes));
-    static unsafe long* Longs(Tensor t) => (long*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(t.bytes));
 
     /// <summary>A step's working rows for one batch size (fp32 tensors, read and written through their pointers).</summary>
     sealed unsafe class StepBuffers : IDisposable

@@ -38,7 +38,7 @@ public sealed unsafe class PanelMatrix : IDisposable
         var panels = (Outputs + Width - 1) / Width;
         _panels = nn.functional.pad(weightT, [0, panels * Width - Outputs]).view(Inputs, panels, Width).permute(1, 0, 2)
             .contiguous().DetachFromDisposeScope();
-        _data = Pointer(_panels);
+        _data = TensorMemory.Floats(_panels);
         _panelCount = panels;
     }
 
@@ -63,7 +63,7 @@ public sealed unsafe class PanelMatrix : IDisposable
             if (!start.is_contiguous()) start = start.contiguous();
         }
         var y = empty(m, Outputs, ScalarType.Float32);
-        MultiplyInto(Pointer(a), m, start is null ? null : Pointer(start), rowsOfStart ? Outputs : 0, Pointer(y));
+        MultiplyInto(TensorMemory.Floats(a), m, start is null ? null : TensorMemory.Floats(start), rowsOfStart ? Outputs : 0, TensorMemory.Floats(y));
         return y.MoveToOuterDisposeScope();
     }
 
@@ -82,8 +82,6 @@ public sealed unsafe class PanelMatrix : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static Vector256<float> Fma(Vector256<float> a, Vector256<float> b, Vector256<float> c) =>
         X86.Fma.IsSupported ? X86.Fma.MultiplyAdd(a, b, c) : Vector256.FusedMultiplyAdd(a, b, c);
-
-    static float* Pointer(Tensor t) => (float*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(t.bytes));
 
     /// <summary>One multiplication, split into ranges of whole panels (part p of n).</summary>
     internal readonly struct Job(float* a, int m, int k, float* panels, int n, float* y, float* start, int startStride, int panelCount) : IDecodeJob

@@ -27,14 +27,11 @@ internal static unsafe class SharedPrefixAttention
         var (prefixKeys, prefixValues) = cache.PrefixBuffers(layer);
         var (keys, values, length) = cache.GeneratedBuffers(layer);
         var mask = cache.PrefixMask;
-        var job = new Job(q, qStride, Floats(prefixKeys), Floats(prefixValues), (int)prefixKeys.shape[2], cache.PrefixLength,
-            Floats(mask), mask is null ? 0 : (int)mask.shape[3], Floats(keys), Floats(values), (int)keys.shape[2], length,
+        var job = new Job(q, qStride, TensorMemory.Floats(prefixKeys), TensorMemory.Floats(prefixValues), (int)prefixKeys.shape[2], cache.PrefixLength,
+            TensorMemory.Floats(mask), mask is null ? 0 : (int)mask.shape[3], TensorMemory.Floats(keys), TensorMemory.Floats(values), (int)keys.shape[2], length,
             Ints(rowGroups.Members), Ints(rowGroups.Starts), rowGroups.Count, kv, groups, d, (float)(1.0 / Math.Sqrt(d)), output);
         DecodeWorkers.Run(ref job);
     }
-
-    static float* Floats(TorchSharp.torch.Tensor? t) =>
-        t is null ? null : (float*)Unsafe.AsPointer(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(t.bytes));
 
     static int* Ints(int[] pinned) => (int*)Unsafe.AsPointer(ref pinned[0]);
 
