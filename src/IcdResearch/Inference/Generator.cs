@@ -1,7 +1,5 @@
 using IcdResearch.Modeling;
 using IcdResearch.Text;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
 using IcdResearch.Inference.Constraints;

@@ -97,9 +97,8 @@ internal sealed class TokenChooser(int vocabulary, int logitsWidth, GenerationOp
     /// <summary>
     /// Sorts the weights (≥ 0) in descending order with their candidates, stably: equal weights keep the candidates'
     /// order (ascending token id; stop tokens after the constraint's tokens). An LSD radix sort on the weights' bits
-    /// (non-negative floats order as their bit patterns), three passes of 11-bit digits: O(n), where the comparison
-    /// sort it replaces was O(n log n) and the largest part of a draw over a 2,304-token vocabulary (paper-repro.md §2).
-    /// Only the order of exactly equal weights can differ from that sort's.
+    /// (non-negative floats order as their bit patterns), three passes of 11-bit digits: O(n) instead of the O(n log n)
+    /// comparison sort it replaces. Only the order of exactly equal weights can differ from that sort's.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     void SortDescending(Span<float> keys, Span<int> candidates)

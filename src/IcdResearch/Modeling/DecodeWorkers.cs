@@ -3,9 +3,10 @@ using System.Diagnostics;
 namespace IcdResearch.Modeling;
 
 /// <summary>
-/// The extra cores of a decode step's kernels (<see cref="PanelMatrix"/> multiplications, <see cref="DecodeAttention"/>):
-/// the calling thread computes one range of a job's independent parts and up to <see cref="Ways"/> − 1 background threads
-/// the others. A step issues ~20 jobs of 10–60 µs each, too short for thread-pool hand-offs, so a worker spins on its next job for a millisecond after the last one
+/// The extra cores of a decode step's kernels (<see cref="PanelMatrix"/> multiplications, <see cref="DecodeAttention"/>,
+/// <see cref="SharedPrefixAttention"/>, the rows' token choices): the calling thread computes one range of a job's
+/// independent parts and up to <see cref="Ways"/> − 1 background threads the others. A step issues ~20 jobs of 10–60 µs
+/// each, too short for thread-pool hand-offs, so a worker spins on its next job for a millisecond after the last one
 /// (through the whole decode loop) and sleeps after that; a part a worker has not started by the time the caller is
 /// done is run by the caller (on a busy machine the split costs at most the one-thread time). <see cref="Ways"/> is
 /// per calling thread (set by <see cref="Inference.DecodeThreads"/> for the decode steps; 1 elsewhere); a second caller

@@ -23,7 +23,7 @@ public sealed unsafe class PanelMatrix : IDisposable
     const int Width = 16;
     readonly Tensor _panels;   // [P,K,16] fp32, CPU, contiguous
     readonly float* _data;     // _panels' storage (fixed for its lifetime)
-    readonly int _panelCount;  // P
+    int PanelCount => (Outputs + Width - 1) / Width;
 
     public int Inputs { get; }
     public int Outputs { get; }
@@ -39,7 +39,6 @@ public sealed unsafe class PanelMatrix : IDisposable
         _panels = nn.functional.pad(weightT, [0, panels * Width - Outputs]).view(Inputs, panels, Width).permute(1, 0, 2)
             .contiguous().DetachFromDisposeScope();
         _data = TensorMemory.Floats(_panels);
-        _panelCount = panels;
     }
 
     /// <summary>Wᵀ [K,N] as a fresh tensor (for libtorch GEMMs over many rows: the prefill).</summary>
@@ -74,7 +73,7 @@ public sealed unsafe class PanelMatrix : IDisposable
     /// </summary>
     internal void MultiplyInto(float* a, int m, float* start, int startStride, float* y)
     {
-        var job = new Job(a, m, Inputs, _data, Outputs, y, start, startStride, _panelCount);
+        var job = new Job(a, m, Inputs, _data, Outputs, y, start, startStride, PanelCount);
         DecodeWorkers.Run(ref job);
     }
 
